@@ -1,0 +1,1 @@
+"""The ``chorusflow`` command line (Typer + Rich)."""

@@ -1,0 +1,1 @@
+"""Intake: files, directories, ZIP batches, uploads and the hot folder become flows."""

@@ -1,0 +1,55 @@
+"""One typed settings object for the hub, read from ``CHORUSFLOW_*`` variables.
+
+Everything configurable lives here so that the CLI, the web app and the
+workers agree on the data home, the database and the queue without passing
+paths around; tests build their own ``Settings`` instead of patching globals.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHORUSFLOW_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path("./chorusflow-data"), description="Data home: database, blobs, queue")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default is SQLite (WAL) in the data home. "
+        "PostgreSQL: postgresql+psycopg://user@host/db",
+    )
+    hot_folder: Path | None = Field(default=None, description="Watched folder; default <home>/inbox")
+    zip_max_members: int = 2_000
+    zip_max_total_bytes: int = 512 * 1024 * 1024
+    zip_max_ratio: int = 100
+    max_file_bytes: int = 200 * 1024 * 1024
+    xml_max_bytes: int = 50 * 1024 * 1024
+
+    @property
+    def resolved_home(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_home / 'chorusflow.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.resolved_home / "blobs"
+
+    @property
+    def inbox(self) -> Path:
+        return (self.hot_folder or self.resolved_home / "inbox").expanduser().resolve()
+
+
+def get_settings() -> Settings:
+    """Settings from the environment; a function so tests can set variables first."""
+    return Settings()

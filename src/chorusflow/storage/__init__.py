@@ -1,0 +1,1 @@
+"""Storage shell: the database (SQLAlchemy 2 + Alembic) and the blob store."""
