@@ -137,10 +137,12 @@ def transition(
         if to not in FLOW_TRANSITIONS[current]:
             raise IllegalTransition(f"flow {entity.id}: {_pos(current)} -> {_pos(to)} is not allowed")
         stage, state = to
+        ended = dict(entity.stage_ended_at)  # a new dict, so the ORM sees the change
         if stage is not entity.stage:
-            entity.stage_ended_at[entity.stage.value] = at.isoformat()
+            ended[entity.stage.value] = at.isoformat()
         if state is FlowState.DONE:
-            entity.stage_ended_at[stage.value] = at.isoformat()
+            ended[stage.value] = at.isoformat()
+        entity.stage_ended_at = ended
         entity._stage, entity._state = stage.value, state.value
         event = Event("flow", "stage_state", _pos(current), _pos(to), actor, at, comment)
         entity.events.append(event)

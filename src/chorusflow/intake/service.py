@@ -235,10 +235,10 @@ class _Intake:
     def finish(self) -> None:
         flow = self.flow
         flow.refresh_invoice_interval()
-        if flow.documents:
+        failed = [f for f in flow.files if f.in_error]
+        if flow.documents or (flow.files and not failed):  # nothing new is not an error
             transition(flow, (Stage.PREPARATION, FlowState.DONE), actor=self.actor)
             return
-        failed = [f for f in flow.files if f.error_type]
         first = failed[0] if failed else None
         flow.error_stage = Stage.PREPARATION.value
         flow.error_type = first.error_type if first else ErrorType.NO_DOCUMENT.value
