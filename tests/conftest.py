@@ -43,7 +43,7 @@ def _pg_database(worker: str) -> str:
             exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
             if not exists:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - turned into a loud failure
+    except Exception as exc:
         pytest.fail(f"PostgreSQL is not reachable at {PG_URL} ({exc}). {START_HINT}")
     finally:
         admin.dispose()
