@@ -20,10 +20,22 @@ from chorusflow.core.invoice import Invoice
 __all__ = ["invoice_to_dict", "to_jsonable"]
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def to_jsonable(value: Any) -> Any:
     """Recursively turn dataclasses, Decimals, dates and bytes into JSON types."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(type(value), "__dataclass_fields__"):
+        return {name: to_jsonable(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):

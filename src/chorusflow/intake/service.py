@@ -137,7 +137,8 @@ class _Intake:
         if digest in self.seen:
             return self.flow.id
         self.seen.add(digest)
-        original = find_original(self.session, digest)
+        with self.session.no_autoflush:  # this flow's own rows are covered by ``seen``
+            original = find_original(self.session, digest)
         return original.flow_id if original is not None else None
 
     def _take_zip(self, stored: StoredFile, data: bytes) -> None:
@@ -194,8 +195,7 @@ class _Intake:
             document = document_from_invoice(invoice)
         else:
             document = document_needing_data(stored.name)
-        self.session.flush()  # gives the file its id
-        document.file_id = stored.id
+        document.file_id = stored.id  # set: the import stage was committed before preparation
         self.flow.documents.append(document)
 
     def _record_unreadable(self, name: str, error: ErrorType, exc: Exception) -> None:

@@ -1,0 +1,1 @@
+"""Secrets at rest: encryption of provider passwords, client secrets and certificates."""
