@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from chorusflow.storage.migrate import head_revision
+
 DOC_FIELDS = {
     "number",
     "issue_date",
@@ -97,5 +99,5 @@ def test_errors_are_clear_and_exit_non_zero(cli) -> None:  # type: ignore[no-unt
 
 def test_db_upgrade_reports_revision(cli) -> None:  # type: ignore[no-untyped-def]
     out = json.loads(cli("db", "upgrade", "--json").stdout)
-    assert out["revision"] == "0001"
+    assert out["revision"] == head_revision()
     assert json.loads(cli("db", "current", "--json").stdout)["up_to_date"] is True

@@ -27,11 +27,11 @@ def make_flow(n: int = 0, **kw: object) -> Flow:
 
 def test_migrations_go_up_down_up(any_hub: HubContext) -> None:
     engine = any_hub.engine
-    assert migrate.current_revision(engine) == migrate.head_revision() == "0001"
+    assert migrate.current_revision(engine) == migrate.head_revision() == "0002"
     migrate.downgrade(engine, "base")
     assert migrate.current_revision(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current_revision(engine) == "0001"
+    assert migrate.current_revision(engine) == "0002"
 
 
 def test_sqlite_runs_in_wal_mode(hub: HubContext) -> None:
@@ -139,3 +139,15 @@ def test_find_original_ignores_duplicates(any_hub: HubContext) -> None:
         original = find_original(session, "1".rjust(64, "0"))
         assert original is not None and original.flow_id == first.id
         assert find_original(session, "f" * 64) is None
+
+
+def test_migrations_match_the_tables_the_code_uses(any_hub: HubContext) -> None:
+    """A column added to schema.py without a migration would only break on upgrade."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from chorusflow.storage.schema import metadata
+
+    with any_hub.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), metadata)
+    assert diff == []

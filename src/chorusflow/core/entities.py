@@ -75,6 +75,8 @@ class Document:
     comment: str | None = None
     invoice: dict[str, Any] | None = None  # the parsed EN 16931 invoice, JSON form
     needs_data: bool = False  # a plain PDF: its data must come from metadata or OCR
+    intake_metadata: dict[str, Any] | None = None  # given at intake: wins over the invoice's data
+    validation: dict[str, Any] | None = None  # the last validation report
     id: int | None = None
     flow_id: int | None = None
     file_id: int | None = None

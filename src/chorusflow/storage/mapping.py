@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import registry, relationship
 
 from chorusflow.core.entities import Document, Event, Flow, StoredFile
+from chorusflow.core.provider import Provider
 from chorusflow.storage import schema
 
 __all__ = ["ensure_mapped", "mapper_registry"]
@@ -22,10 +23,8 @@ def ensure_mapped() -> None:
     global _mapped
     if _mapped:
         return
-    mapper_registry.map_imperatively(
-        Event,
-        schema.events,
-    )
+    mapper_registry.map_imperatively(Event, schema.events)
+    mapper_registry.map_imperatively(Provider, schema.providers)
     mapper_registry.map_imperatively(
         StoredFile,
         schema.files,

@@ -25,9 +25,20 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
-__all__ = ["documents", "events", "files", "flows", "metadata"]
+__all__ = [
+    "directory_cache",
+    "documents",
+    "events",
+    "files",
+    "flows",
+    "metadata",
+    "provider_rules",
+    "providers",
+    "submissions",
+]
 
 metadata = MetaData(
     naming_convention={
@@ -132,6 +143,8 @@ documents = Table(
     Column("comment", Text),
     Column("invoice", JSON),
     Column("needs_data", Boolean, nullable=False, default=False),
+    Column("intake_metadata", JSON),  # given at intake (sidecar, API): wins over the invoice's data
+    Column("validation", JSON),  # the last validation report, findings with explanations
 )
 
 events = Table(
@@ -147,4 +160,79 @@ events = Table(
     Column("actor", String(200), nullable=False),
     Column("at", Tz, nullable=False),
     Column("comment", Text),
+)
+
+providers = Table(
+    "providers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("siret", String(14), nullable=False),
+    Column("login", String(200), nullable=False),
+    Column("password_token", Text, nullable=False),
+    Column("environment", String(20), nullable=False),
+    Column("api_url", String(500)),
+    Column("token_url", String(500)),
+    Column("auth_mode", String(20), nullable=False),
+    Column("client_id", String(200)),
+    Column("client_secret_token", Text),
+    Column("pkcs12_token", Text),
+    Column("pkcs12_password_token", Text),
+    Column("auto_submit", Boolean, nullable=False),
+    Column("send_attachments", Boolean, nullable=False),
+    Column("require_approval", Boolean, nullable=False),
+    Column("sign_pdf", Boolean, nullable=False),
+    Column("batch_deposits", Boolean, nullable=False),
+    Column("upload_mode", String(20), nullable=False),
+    Column("sync_interval_minutes", Integer, nullable=False),
+    Column("nightly_sync_time", String(5), nullable=False),
+    Column("notify_users", JSON, nullable=False),
+    Column("notify_groups", JSON, nullable=False),
+    Column("allowed_users", JSON, nullable=False),
+    Column("allowed_groups", JSON, nullable=False),
+    Column("created_at", Tz),
+)
+
+provider_rules = Table(
+    "provider_rules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),  # submission, recipient, service, bank, attachment
+    Column("field", String(100), nullable=False),
+    Column("pattern", String(500), nullable=False),
+    Column("value", JSON, nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+directory_cache = Table(
+    "directory_cache",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider_id", ForeignKey("providers.id", ondelete="CASCADE"), nullable=False),
+    Column("siret", String(20), nullable=False),
+    Column("payload", JSON),  # null: not in the directory
+    Column("fetched_at", Tz, nullable=False),
+    Column("expires_at", Tz, nullable=False),
+    UniqueConstraint("provider_id", "siret", name="uq_directory_cache_provider_siret"),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("provider_id", ForeignKey("providers.id"), nullable=False, index=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("state", String(20), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", Tz, index=True),
+    Column("route", String(40)),
+    Column("flux_number", String(60), index=True),
+    Column("chorus_invoice_id", BigInteger),
+    Column("last_error", Text),
+    Column("created_at", Tz, nullable=False),
+    Column("updated_at", Tz, nullable=False),
+    Column("deposited_at", Tz),
 )
