@@ -32,7 +32,8 @@ _SETTLEMENT = f"{_HEAD_CII}/ram:ApplicableHeaderTradeSettlement"
 _SUM = f"{_SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
 CII_XPATH = {
     "number": "string(/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID)",
-    "issue_date": "string(/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString)",
+    "issue_date": "string(/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:IssueDateTime"
+    "/udt:DateTimeString)",
     "currency": f"string({_SETTLEMENT}/ram:InvoiceCurrencyCode)",
     "seller_name": f"string({_AGREEMENT}/ram:SellerTradeParty/ram:Name)",
     "buyer_name": f"string({_AGREEMENT}/ram:BuyerTradeParty/ram:Name)",
@@ -50,8 +51,10 @@ UBL_XPATH = {
     "number": "string(/*/cbc:ID)",
     "issue_date": "string(/*/cbc:IssueDate)",
     "currency": "string(/*/cbc:DocumentCurrencyCode)",
-    "seller_name": "string(/*/cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName)",
-    "buyer_name": "string(/*/cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName)",
+    "seller_name": "string(/*/cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity"
+    "/cbc:RegistrationName)",
+    "buyer_name": "string(/*/cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity"
+    "/cbc:RegistrationName)",
     "buyer_reference": "string(/*/cbc:BuyerReference)",
     "order_reference": "string(/*/cac:OrderReference/cbc:ID)",
     "without_vat": "string(/*/cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount)",
