@@ -7,11 +7,12 @@ paths and the migration check identical everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from chorusflow.security.secretbox import SecretBox, load_or_create_key
 from chorusflow.settings import Settings
 from chorusflow.storage import migrate
 from chorusflow.storage.blobs import BlobStore
@@ -27,6 +28,7 @@ class HubContext:
     engine: Engine
     sessions: sessionmaker[Session]
     blobs: BlobStore
+    _box: SecretBox | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, *, upgrade: bool = True) -> HubContext:
@@ -41,6 +43,14 @@ class HubContext:
         if upgrade:
             migrate.upgrade(engine)
         return cls(settings, engine, make_session_factory(engine), BlobStore(settings.blob_dir))
+
+    @property
+    def secrets(self) -> SecretBox:
+        """The data home's secret box (key file created on first use)."""
+        if self._box is None:
+            configured = self.settings.secret_key.get_secret_value() if self.settings.secret_key else None
+            self._box = SecretBox(load_or_create_key(self.settings.resolved_home, configured))
+        return self._box
 
     def close(self) -> None:
         self.engine.dispose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings"]
@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     zip_max_ratio: int = 100
     max_file_bytes: int = 200 * 1024 * 1024
     xml_max_bytes: int = 50 * 1024 * 1024
+    secret_key: SecretStr | None = Field(
+        default=None, description="Fernet key for secrets at rest; default: <home>/secret.key, created 0600"
+    )
+    language: str = Field(default="en", pattern="^(en|fr)$", description="Language of explanations: en or fr")
 
     @property
     def resolved_home(self) -> Path:

@@ -1,0 +1,1 @@
+"""Vendored official validation artefacts (package data; see README.md)."""

@@ -1,0 +1,1 @@
+"""Pipeline stages after intake: Validation, Signature, Distribution (thin shells on the core)."""

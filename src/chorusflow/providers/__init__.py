@@ -1,0 +1,1 @@
+"""Providers (supplier establishments) and their connection to Chorus Pro."""
