@@ -33,6 +33,16 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         default=None, description="Fernet key for secrets at rest; default: <home>/secret.key, created 0600"
     )
+    submit_every_minutes: int = Field(default=10, ge=1, le=1440, description="Automatic submission period")
+    submit_lease_seconds: int = Field(default=120, ge=5, description="Lease on a submission before a call")
+    submit_uncertain_grace_seconds: int = Field(
+        default=900, ge=0, description="Wait before re-checking a deposit whose answer was lost"
+    )
+    submit_max_attempts: int = Field(default=5, ge=1, description="Then a person must decide")
+    queue_url: str | None = Field(
+        default=None,
+        description="huey backend: default SQLite in the data home; redis://... or postgresql://...",
+    )
     language: str = Field(default="en", pattern="^(en|fr)$", description="Language of explanations: en or fr")
 
     @property

@@ -42,10 +42,12 @@ def _pending(session: Session, document_ids: Iterable[int]) -> list[Document]:
     missing = [i for i, d in zip(ids, docs, strict=True) if d is None]
     if missing:
         raise ApprovalError(f"No document with id {', '.join(map(str, missing))}.", missing)
-    not_pending = [d.id for d in docs if d and d.distribution_status is not DistributionStatus.PENDING_VALIDATION]
+    not_pending = [
+        d.id for d in docs if d and d.distribution_status is not DistributionStatus.PENDING_VALIDATION
+    ]
     if not_pending:
         raise ApprovalError(
-            f"Document(s) {', '.join(map(str, not_pending))} are not pending validation; nothing was changed.",
+            f"Document(s) {', '.join(map(str, not_pending))} are not pending validation; nothing changed.",
             [i for i in not_pending if i is not None],
         )
     return [d for d in docs if d is not None]

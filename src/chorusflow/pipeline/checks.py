@@ -84,7 +84,8 @@ def check_invoice(
     findings: list[Finding] = []
     syntax = _SYNTAX.get(detected.format)
     if syntax and detected.xml is not None:
-        findings += validate_xml(detected.xml, syntax, profile=detected.profile).findings  # type: ignore[arg-type]
+        profile = detected.profile if detected.format is FileFormat.FACTURX else None
+        findings += validate_xml(detected.xml, syntax, profile=profile).findings  # type: ignore[arg-type]
     findings += run_preflight(
         PreflightInput(
             invoice=invoice,

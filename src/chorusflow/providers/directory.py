@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from chorusflow.chorus.client import ChorusClient
 from chorusflow.chorus.errors import ChorusError
@@ -90,7 +90,7 @@ class CachedDirectory:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        session: Session,
         provider_id: int,
         client_factory: Callable[[], ChorusClient] | None,
         *,
@@ -98,18 +98,17 @@ class CachedDirectory:
         unknown_ttl: timedelta = timedelta(hours=1),
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.sessions, self.provider_id, self.client_factory = sessions, provider_id, client_factory
+        self.session, self.provider_id, self.client_factory = session, provider_id, client_factory
         self.ttl, self.unknown_ttl, self.now = ttl, unknown_ttl, now
         self._client: ChorusClient | None = None
 
     def structure(self, siret: str) -> StructureFacts | None:
         table = schema.directory_cache
-        with self.sessions() as session:
-            row = session.execute(
-                select(table.c.payload, table.c.expires_at).where(
-                    table.c.provider_id == self.provider_id, table.c.siret == siret
-                )
-            ).first()
+        row = self.session.execute(
+            select(table.c.payload, table.c.expires_at).where(
+                table.c.provider_id == self.provider_id, table.c.siret == siret
+            )
+        ).first()
         if row is not None and row.expires_at > self.now():
             return _from_payload(dict(row.payload) if row.payload is not None else None)
         facts = self._fetch(siret)
@@ -134,12 +133,13 @@ class CachedDirectory:
             self._replace(siret, facts, now)
 
     def _replace(self, siret: str, facts: StructureFacts | None, now: datetime) -> None:
+        """In the caller's transaction (a savepoint), so SQLite never sees two writers."""
         table = schema.directory_cache
-        with self.sessions() as session, session.begin():
-            session.execute(
+        with self.session.begin_nested():
+            self.session.execute(
                 delete(table).where(table.c.provider_id == self.provider_id, table.c.siret == siret)
             )
-            session.execute(
+            self.session.execute(
                 insert(table).values(
                     provider_id=self.provider_id,
                     siret=siret,

@@ -97,6 +97,9 @@ class SandboxServer:
         raise RuntimeError(f"the sandbox did not answer on {self.base_url} within {self.startup_timeout_s} s")
 
     def stop(self) -> None:
+        """Stop the server and close its database; a second call does nothing."""
+        if self._server is None and self._thread is None:
+            return
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

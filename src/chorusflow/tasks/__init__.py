@@ -1,0 +1,1 @@
+"""The work queue (huey): tasks, schedules, the embedded and distributed workers."""
