@@ -142,6 +142,11 @@ class Transport:
 
     # -- secrets ---------------------------------------------------------------------------------
 
+    def ensure_token(self) -> None:
+        """Get a token now (``provider test`` checks the PISTE step on its own)."""
+        if self._tokens is not None:
+            self._tokens.get()
+
     def _secret_values(self, token: AccessToken | None) -> list[str]:
         values = [self._account.password.get_secret_value(), self._account.cpro_account_header()]
         if self._oauth:

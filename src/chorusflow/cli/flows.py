@@ -14,6 +14,7 @@ from chorusflow.core.transitions import IllegalTransition, set_history
 from chorusflow.intake.service import import_items
 from chorusflow.intake.sources import count_files, from_paths
 from chorusflow.storage.flow_queries import Tab, count_tab, flow_events, get_flow, list_flows
+from chorusflow.tasks.queue import get_queue
 from chorusflow.tracking.views import file_view, flow_detail, flow_summary
 
 flow_app = typer.Typer(help="One flow: details, History.", no_args_is_help=True)
@@ -58,6 +59,7 @@ def import_cmd(
                 bar.advance(tasks[stage])
 
             result = import_items(ctx, items, submitter=submitter, provider=provider, progress=advance)
+        get_queue(ctx.settings).advance(result.flow_id)  # a running `serve`/worker takes it from here
         with ctx.sessions() as session:
             flow = get_flow(session, result.flow_id)
             assert flow is not None

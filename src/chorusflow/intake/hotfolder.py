@@ -14,6 +14,7 @@ import logging
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,8 +29,15 @@ PROCESSED = "processed"
 
 
 class HotFolder:
-    def __init__(self, ctx: HubContext, inbox: Path, *, settle_seconds: float = 2.0) -> None:
-        self.ctx, self.inbox, self.settle_seconds = ctx, inbox, settle_seconds
+    def __init__(
+        self,
+        ctx: HubContext,
+        inbox: Path,
+        *,
+        settle_seconds: float = 2.0,
+        on_flow: Callable[[int], None] | None = None,
+    ) -> None:
+        self.ctx, self.inbox, self.settle_seconds, self.on_flow = ctx, inbox, settle_seconds, on_flow
         self.inbox.mkdir(parents=True, exist_ok=True)
         self._seen: dict[Path, tuple[tuple[int, float], float]] = {}
 
@@ -61,14 +69,15 @@ class HotFolder:
             if not self._ready(entry, now):
                 continue
             try:
-                results.append(
-                    import_items(
-                        self.ctx,
-                        from_paths([entry], max_bytes=self.ctx.settings.max_file_bytes),
-                        submitter="hot-folder",
-                        source="hot_folder",
-                    )
+                result = import_items(
+                    self.ctx,
+                    from_paths([entry], max_bytes=self.ctx.settings.max_file_bytes),
+                    submitter="hot-folder",
+                    source="hot_folder",
                 )
+                results.append(result)
+                if self.on_flow is not None:
+                    self.on_flow(result.flow_id)
             except Exception:  # keep watching: one broken drop must not stop the folder
                 log.exception("hot folder: import of %s failed", entry)
                 continue

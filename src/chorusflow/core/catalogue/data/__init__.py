@@ -1,0 +1,1 @@
+"""The catalogue's texts, as JSON package data (one file per rule family)."""
