@@ -34,7 +34,7 @@ class Settings(BaseSettings):
         default=None, description="Fernet key for secrets at rest; default: <home>/secret.key, created 0600"
     )
     submit_every_minutes: int = Field(default=10, ge=1, le=1440, description="Automatic submission period")
-    submit_lease_seconds: int = Field(default=120, ge=5, description="Lease on a submission before a call")
+    submit_lease_seconds: int = Field(default=120, ge=1, description="Lease on a submission before a call")
     submit_uncertain_grace_seconds: int = Field(
         default=900, ge=0, description="Wait before re-checking a deposit whose answer was lost"
     )

@@ -17,7 +17,9 @@ from tests.sandbox import invoices
 
 def tick(wired: Wired, seconds: int = 600) -> None:
     base = wired.sandbox.base_url
-    httpx.post(f"{base}/sandbox/admin/clock/advance", json={"seconds": seconds}, timeout=30).raise_for_status()
+    httpx.post(
+        f"{base}/sandbox/admin/clock/advance", json={"seconds": seconds}, timeout=30
+    ).raise_for_status()
 
 
 def chorus_count(wired: Wired, number: str) -> int:
