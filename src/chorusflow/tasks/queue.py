@@ -50,6 +50,10 @@ class Queue:
         """Ask a worker to move a flow on (after intake, approval, retry)."""
         self.tasks["advance_flow"](flow_id)
 
+    def submit(self, provider_name: str) -> None:
+        """Ask a worker to submit a provider's due documents now (several may run: leases)."""
+        self.tasks["submit_provider"](provider_name)
+
 
 _CONTEXT: dict[int, HubContext] = {}
 
@@ -71,6 +75,10 @@ def build_queue(settings: Settings) -> Queue:
     def advance_flow(flow_id: int) -> None:
         jobs.advance(_ctx(settings), flow_id)
 
+    @huey.task(name="submit_provider")
+    def submit_provider(provider_name: str) -> None:
+        jobs.submit_now(_ctx(settings), provider_name)
+
     @huey.periodic_task(crontab(minute=f"*/{settings.submit_every_minutes}"), name="submit_due")
     def submit_due() -> None:
         jobs.submit_due(_ctx(settings))
@@ -80,9 +88,13 @@ def build_queue(settings: Settings) -> Queue:
         for flow_id in jobs.reconcile(_ctx(settings)):
             advance_flow(flow_id)
 
-    return Queue(
-        huey, settings, {"advance_flow": advance_flow, "submit_due": submit_due, "reconcile": reconcile}
-    )
+    tasks = {
+        "advance_flow": advance_flow,
+        "submit_provider": submit_provider,
+        "submit_due": submit_due,
+        "reconcile": reconcile,
+    }
+    return Queue(huey, settings, tasks)
 
 
 def get_queue(settings: Settings | None = None) -> Queue:
