@@ -77,7 +77,7 @@ class Document:
     needs_data: bool = False  # a plain PDF: its data must come from metadata or OCR
     intake_metadata: dict[str, Any] | None = None  # given at intake: wins over the invoice's data
     validation: dict[str, Any] | None = None  # the last validation report
-    signed_sha256: str | None = None  # the PAdES-sealed PDF in the blob store, when signed
+    deposit_sha256: str | None = None  # what to deposit when not the original: enriched XML, sealed PDF
     id: int | None = None
     flow_id: int | None = None
     file_id: int | None = None

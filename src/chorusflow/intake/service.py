@@ -10,9 +10,10 @@ only a broken database or disk stops an intake.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from chorusflow.core.formats import FileFormat, FormatError, read_document
 from chorusflow.core.statuses import ErrorType, FlowState, Stage
 from chorusflow.core.transitions import transition
 from chorusflow.intake.documents import document_from_invoice, document_needing_data
+from chorusflow.intake.metadata import MetadataError, apply_metadata, is_sidecar, read_sidecar
 from chorusflow.intake.sources import IntakeItem, TooLarge
 from chorusflow.storage.flow_queries import find_original
 
@@ -50,8 +52,13 @@ def import_items(
     source: str = "cli",
     provider: str | None = None,
     progress: Progress | None = None,
+    metadata: Mapping[str, dict[str, Any]] | None = None,
 ) -> IntakeResult:
-    """Run Import and Preparation for one intake and return what was found."""
+    """Run Import and Preparation for one intake and return what was found.
+
+    ``metadata`` (from the API) maps a file name, or ``#<number>``, to values
+    that win over the document's own; sidecar files in the intake add to it.
+    """
     now = datetime.now(UTC)
     limits = ArchiveLimits(
         max_members=ctx.settings.zip_max_members,
@@ -63,6 +70,7 @@ def import_items(
         session.add(flow)
         session.commit()
         worker = _Intake(ctx, session, flow, limits, submitter)
+        worker.metadata.update(metadata or {})
         for count, item in enumerate(items, start=1):
             worker.take(item)
             if progress:
@@ -91,6 +99,7 @@ class _Intake:
         self.ctx, self.session, self.flow, self.limits, self.actor = ctx, session, flow, limits, actor
         self.seen: set[str] = set()
         self.to_prepare: list[StoredFile] = []
+        self.metadata: dict[str, dict[str, Any]] = {}
 
     def take(self, item: IntakeItem) -> None:
         try:
@@ -126,11 +135,24 @@ class _Intake:
                 "document: change the file (and its number if it was already submitted)."
             )
             return
+        if is_sidecar(name):
+            self._take_sidecar(stored, data)
+            return
         if is_zip(data):
             stored.media_type, stored.format = "application/zip", FileFormat.ZIP.value
             self._take_zip(stored, data)
             return
         self.to_prepare.append(stored)
+
+    def _take_sidecar(self, stored: StoredFile, data: bytes) -> None:
+        stored.format = "metadata"
+        stored.media_type = "text/csv" if stored.name.lower().endswith(".csv") else "application/json"
+        try:
+            for key, values in read_sidecar(stored.name, data).items():
+                self.metadata.setdefault(key, {}).update(values)
+        except MetadataError as exc:
+            stored.error_type, stored.error_message = "METADATA_INVALID", str(exc)
+            stored.error_resolution = "Fix the metadata file and import the flow again."
 
     def _original_flow(self, digest: str) -> int | None:
         """The flow that first imported this content, checked before the new row exists."""
@@ -196,6 +218,11 @@ class _Intake:
         else:
             document = document_needing_data(stored.name)
         document.file_id = stored.id  # set: the import stage was committed before preparation
+        given = {**self.metadata.get("#" + (document.number or ""), {}), **self.metadata.get(stored.name, {})}
+        if given:
+            problems = apply_metadata(document, given)
+            if problems:
+                document.comment = "Metadata ignored: " + "; ".join(problems)
         self.flow.documents.append(document)
 
     def _record_unreadable(self, name: str, error: ErrorType, exc: Exception) -> None:

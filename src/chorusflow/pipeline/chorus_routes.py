@@ -26,8 +26,10 @@ from chorusflow.chorus.models.factures import (
     LineItem,
     MainAttachment,
     SubmitInvoiceRequest,
+    SupplementaryAttachment,
     VatLine,
 )
+from chorusflow.chorus.models.transverses import UploadAttachmentRequest
 from chorusflow.core.entities import Document
 
 __all__ = ["FLOW_SYNTAX", "PDF_ROUTE", "Sent", "deposit_batch", "deposit_flow", "route_for", "submit_pdf"]
@@ -82,6 +84,21 @@ def deposit_batch(client: ChorusClient, route: str, name: str, files: list[tuple
     return deposit_flow(client, route, name, buf.getvalue())
 
 
+def upload_attachment(client: ChorusClient, name: str, data: bytes) -> int:
+    """``ajouter/fichier``: the id Chorus gives the file, to reference it in ``soumettre``."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else "pdf"
+    mime = {"pdf": "application/pdf", "xml": "application/xml", "png": "image/png", "jpg": "image/jpeg"}
+    answer = client.transverses.upload_attachment(
+        UploadAttachmentRequest(
+            pieceJointeFichier=base64.b64encode(data).decode("ascii"),
+            pieceJointeNom=name[:50],
+            pieceJointeTypeMime=mime.get(extension, "application/octet-stream"),
+            pieceJointeExtension=extension.upper(),
+        )
+    )
+    return answer.pieceJointeId or 0
+
+
 def _rate(document: Document) -> Decimal:
     base, vat = document.total_without_vat or Decimal(0), document.total_vat or Decimal(0)
     if not base:
@@ -98,8 +115,9 @@ def submit_pdf(
     supplier_id: int,
     bank_account_id: int | None,
     signed: bool = False,
+    attachments: list[tuple[str, bytes]] | None = None,
 ) -> Sent:
-    """``deposer/pdf`` then ``soumettre`` with the document's data."""
+    """``deposer/pdf`` then ``soumettre`` with the document's data; extra files via ``ajouter/fichier``."""
     uploaded = client.factures.deposit_pdf(
         DepositPdfRequest(
             fichierFacture=base64.b64encode(pdf).decode("ascii"),
@@ -149,6 +167,15 @@ def submit_pdf(
         ),
         pieceJointePrincipale=[MainAttachment(pieceJointePrincipaleId=uploaded.pieceJointeId or 0)],
     )
+    if attachments:
+        request.pieceJointeComplementaire = [
+            SupplementaryAttachment(
+                pieceJointeComplementaireDesignation=name[:100],
+                pieceJointeComplementaireType="PIECE_JUSTIFICATIVE",
+                pieceJointeComplementaireId=upload_attachment(client, name, data),
+            )
+            for name, data in attachments
+        ]
     answer = client.factures.submit_invoice(request)
     return Sent(
         PDF_ROUTE,

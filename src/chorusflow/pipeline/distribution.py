@@ -31,6 +31,7 @@ from chorusflow.pipeline import submissions as ledger
 from chorusflow.pipeline.chorus_routes import (
     PDF_ROUTE,
     Sent,
+    deposit_batch,
     deposit_flow,
     deposit_name,
     route_for,
@@ -41,6 +42,8 @@ __all__ = ["SubmitReport", "finish_flows", "open_submissions", "submit_pending",
 
 log = logging.getLogger(__name__)
 ACTOR = "distribution"
+#: Invoices per ZIP deposit when a provider batches (Chorus accepts up to 500 per E1 flow).
+BATCH_SIZE = 100
 D = DistributionStatus
 
 
@@ -62,6 +65,8 @@ def open_submissions(session: Session, flow: Flow, provider: Provider) -> int:
     opened = 0
     for document in flow.documents:
         if document.distribution_status not in (D.ACCEPTED_IN_VALIDATION, D.IN_DISTRIBUTION):
+            continue
+        if document.distribution_channel == "none":  # a submission criterion keeps it out of Chorus
             continue
         if ledger.submission_for(session, document.id or 0) is not None:
             continue
@@ -114,10 +119,12 @@ class _Run:
     def send(self, claim: ledger.Claim, document: Document) -> Sent:
         stored = self.session.get(StoredFile, document.file_id)
         assert stored is not None
-        data = self.ctx.blobs.get(document.signed_sha256 or stored.sha256)
+        data = self.ctx.blobs.get(document.deposit_sha256 or stored.sha256)
         route = route_for(stored.format)
         if route == PDF_ROUTE:
-            bank = (document.intake_metadata or {}).get("bank_account_id")
+            meta = document.intake_metadata or {}
+            bank = meta.get("bank_account_id")
+            extra = [(a["name"], self.ctx.blobs.get(a["sha256"])) for a in meta.get("attachments", [])]
             return submit_pdf(
                 self.client,
                 document,
@@ -125,7 +132,8 @@ class _Run:
                 data,
                 supplier_id=self.supplier_id(),
                 bank_account_id=int(bank) if bank else None,
-                signed=document.signed_sha256 is not None,
+                signed=document.deposit_sha256 is not None,
+                attachments=extra,
             )
         extension = "pdf" if stored.format == "facturx" else "xml"
         return deposit_flow(self.client, route, deposit_name(claim.submission_id, document, extension), data)
@@ -153,6 +161,44 @@ class _Run:
             self._failed(claim, document, f"Chorus Pro refused the invoice: {exc}")
             return True
         self._sent(claim, document, sent)
+        return True
+
+    def batch(self, claims: list[ledger.Claim]) -> bool:
+        """Provider option: invoices of one syntax go together in one ZIP deposit."""
+        groups: dict[str, list[tuple[ledger.Claim, Document, str, bytes]]] = {}
+        for claim in claims:
+            document = self.session.get(Document, claim.document_id)
+            stored = self.session.get(StoredFile, document.file_id) if document else None
+            assert document is not None and stored is not None
+            route = route_for(stored.format)
+            if claim.was_uncertain or route == PDF_ROUTE:
+                if not self.one(claim):
+                    return False
+                continue
+            self.report.flows.add(document.flow_id or 0)
+            extension = "pdf" if stored.format == "facturx" else "xml"
+            name = deposit_name(claim.submission_id, document, extension)
+            data = self.ctx.blobs.get(document.deposit_sha256 or stored.sha256)
+            groups.setdefault(route, []).append((claim, document, name, data))
+        for route, members in groups.items():
+            files = [(name, data) for _, _, name, data in members]
+            try:
+                sent = deposit_batch(self.client, route, f"cf-batch-{members[0][0].submission_id}.zip", files)
+            except ChorusTransientError as exc:
+                for claim, document, _, _ in members:
+                    self._transient(claim, document, exc)
+                continue
+            except ChorusAuthError as exc:
+                for claim, _, _, _ in members:
+                    ledger.mark(self.session, claim, ledger.PENDING, error=str(exc))
+                self.session.commit()
+                return False
+            except (ChorusError, ValueError, httpx.HTTPError) as exc:
+                for claim, document, _, _ in members:
+                    self._failed(claim, document, f"Chorus Pro refused the batch deposit: {exc}")
+                continue
+            for claim, document, _, _ in members:
+                self._sent(claim, document, sent)
         return True
 
     def _sent(self, claim: ledger.Claim, document: Document, sent: Sent) -> None:
@@ -204,6 +250,8 @@ def submit_pending(
     run = _Run(ctx, session, provider, client)
     tried: list[int] = []
     try:
+        if provider.batch_deposits:
+            _submit_batches(run, session, provider, tried, limit)
         while limit is None or len(tried) < limit:
             claim = ledger.claim_next(
                 session,
@@ -225,13 +273,35 @@ def submit_pending(
     return run.report
 
 
+def _submit_batches(
+    run: _Run, session: Session, provider: Provider, tried: list[int], limit: int | None
+) -> None:
+    while limit is None or len(tried) < limit:
+        claims = []
+        while len(claims) < BATCH_SIZE:
+            claim = ledger.claim_next(
+                session,
+                provider_id=provider.id or 0,
+                owner=run.owner,
+                lease=run.lease,
+                uncertain_grace=run.grace,
+                exclude=tried,
+            )
+            if claim is None:
+                break
+            tried.append(claim.submission_id)
+            claims.append(claim)
+        if not claims or not run.batch(claims):
+            return
+
+
 def finish_flows(session: Session, flow_ids: set[int]) -> None:
     """A flow whose documents are all settled ends its Distribution stage (in error if one failed)."""
     for flow_id in flow_ids:
         flow = session.get(Flow, flow_id)
         if flow is None or flow.stage is not Stage.DISTRIBUTION or flow.state is FlowState.DONE:
             continue
-        statuses = [d.distribution_status for d in flow.documents]
+        statuses = [d.distribution_status for d in flow.documents if d.distribution_channel != "none"]
         if any(s in (D.ACCEPTED_IN_VALIDATION, D.IN_DISTRIBUTION, D.SIGNING) for s in statuses):
             continue
         failed = [d for d in flow.documents if d.distribution_status is D.IN_ERROR]

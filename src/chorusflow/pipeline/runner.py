@@ -21,6 +21,7 @@ from chorusflow.core.provider import Provider
 from chorusflow.core.statuses import FlowState, Stage
 from chorusflow.core.transitions import transition
 from chorusflow.pipeline.distribution import open_submissions
+from chorusflow.pipeline.preparation_rules import apply_preparation_rules
 from chorusflow.pipeline.signature_stage import run_signature
 from chorusflow.pipeline.validation_stage import run_validation
 from chorusflow.providers.directory import CachedDirectory
@@ -60,6 +61,8 @@ def advance_flow(
         for _ in range(6):  # at most one pass per stage
             position = (flow.stage, flow.state)
             if position in ((Stage.PREPARATION, FlowState.DONE), (Stage.VALIDATION, FlowState.RUNNING)):
+                if provider is not None and position[0] is Stage.PREPARATION:
+                    apply_preparation_rules(ctx, session, flow, provider)
                 directory = (
                     CachedDirectory(session, provider.id or 0, lambda p=provider: make_client(p))
                     if provider is not None

@@ -74,6 +74,6 @@ def run_signature(ctx: HubContext, session: Session, flow: Flow, provider: Provi
                 document, D.IN_ERROR, actor=ACTOR, comment=f"{exc.code}: {exc.message} {exc.resolution}"
             )
             continue
-        document.signed_sha256 = ctx.blobs.put(sealed)
+        document.deposit_sha256 = ctx.blobs.put(sealed)
         transition(document, D.IN_DISTRIBUTION, actor=ACTOR)
     transition(flow, (Stage.DISTRIBUTION, FlowState.RUNNING), actor=ACTOR)

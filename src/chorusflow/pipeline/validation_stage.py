@@ -65,7 +65,8 @@ def _validate_one(
 ) -> dict[str, Any]:
     lang = ctx.settings.language
     stored = session.get(StoredFile, document.file_id) if document.file_id else None
-    data = ctx.blobs.get(stored.sha256) if stored else b""
+    sha = document.deposit_sha256 or (stored.sha256 if stored else None)  # enriched copy when there is one
+    data = ctx.blobs.get(sha) if sha else b""
     try:
         detected = detect(data, stored.name if stored else "")
     except FormatError as exc:  # the file changed kind since preparation: treat as unreadable

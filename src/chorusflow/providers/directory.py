@@ -28,11 +28,19 @@ __all__ = ["CachedDirectory", "fetch_structure"]
 
 
 def fetch_structure(client: ChorusClient, siret: str) -> StructureFacts | None:
-    """Ask Chorus Pro everything the rules need about one recipient."""
+    """Ask Chorus Pro everything the rules need about one recipient.
+
+    A private structure (the supplier's own, which ``rechercher`` also returns)
+    cannot receive invoices: Chorus rejects it as an unknown recipient, so it
+    is reported as not in the directory (``None``).
+    """
     summary = client.structures.find_by_siret(siret)
     if summary is None:
         return None
     details = client.structures.get_structure(summary.idStructureCPP)
+    general = details.informationGenerales
+    if general is not None and (general.structurePriveePublique or "PUBLIQUE").upper() != "PUBLIQUE":
+        return None
     flags = details.parametres
     services: dict[str, ServiceFacts] = {}
     for service in client.structures.iter_services(summary.idStructureCPP):

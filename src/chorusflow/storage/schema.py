@@ -145,7 +145,7 @@ documents = Table(
     Column("needs_data", Boolean, nullable=False, default=False),
     Column("intake_metadata", JSON),  # given at intake (sidecar, API): wins over the invoice's data
     Column("validation", JSON),  # the last validation report, findings with explanations
-    Column("signed_sha256", String(64)),  # the sealed PDF (Signature stage), deposited instead
+    Column("deposit_sha256", String(64)),  # enriched and/or sealed copy, deposited instead of the original
 )
 
 events = Table(

@@ -1,4 +1,4 @@
-"""Documents keep the sha256 of their PAdES-sealed PDF.
+"""Documents keep the sha256 of the file to deposit (enriched XML, PAdES-sealed PDF).
 
 Revision ID: 0005
 Revises: 0004
@@ -15,9 +15,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("documents") as batch:
-        batch.add_column(sa.Column("signed_sha256", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("deposit_sha256", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("documents") as batch:
-        batch.drop_column("signed_sha256")
+        batch.drop_column("deposit_sha256")
