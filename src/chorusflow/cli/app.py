@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from chorusflow.cli import flows as flows_cmd
+from chorusflow.cli import lifecycle as lifecycle_cmd
 from chorusflow.cli import pipeline as pipeline_cmd
 from chorusflow.cli import providers as providers_cmd
 from chorusflow.cli import sandbox as sandbox_cmd
@@ -26,6 +27,7 @@ providers_cmd.register(app)
 app.add_typer(db_app, name="db")
 sandbox_cmd.register(app)
 users_cmd.register(app)
+lifecycle_cmd.register(app)
 
 
 def main() -> None:

@@ -169,3 +169,91 @@ def test(name: str, as_json: bool = typer.Option(False, "--json", help=JSON_OPTI
             console.print(f"{mark} {c['check']}: {c['message']}")
     if not ok:
         raise typer.Exit(1)
+
+
+rule_app = typer.Typer(
+    help="Preparation rules of a provider (first match wins, per kind).", no_args_is_help=True
+)
+provider_app.add_typer(rule_app, name="rule")
+
+
+def _provider_id(session, name: str) -> int:  # type: ignore[no-untyped-def]
+    provider = get_provider(session, name)
+    if provider is None:
+        err_console.print(f"[red]No provider named {name!r}.[/]")
+        raise typer.Exit(1)
+    return provider.id or 0
+
+
+@rule_app.command("add")
+def rule_add(
+    provider: str = typer.Argument(..., help="Provider name."),
+    kind: str = typer.Option(..., help="submission, recipient, service, bank or attachment."),
+    field: str = typer.Option(
+        ..., help="customer_code, recipient_name, recipient_siret, number, file_name or metadata.<key>."
+    ),
+    pattern: str = typer.Option(..., help="Shell-style pattern, case-blind (e.g. 'MAIRIE DE VALMONT*')."),
+    value: str = typer.Option(
+        ..., help='JSON: {"send": false} | {"siret": "...", "service_code": "..."} | {"bank_account_id": 1}'
+    ),
+    as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
+) -> None:
+    """Add a rule at the end of its kind's list."""
+    import json
+
+    from chorusflow.providers.rules import add_rule, rule_view
+
+    try:
+        parsed = json.loads(value)
+        if not isinstance(parsed, dict):
+            raise ValueError("the value must be a JSON object")
+    except ValueError as exc:
+        err_console.print(f"[red]--value is not a JSON object: {exc}[/]")
+        raise typer.Exit(2) from exc
+    with hub() as ctx, ctx.sessions() as session:
+        try:
+            rule = add_rule(
+                session,
+                _provider_id(session, provider),
+                kind=kind,
+                field=field,
+                pattern=pattern,
+                value=parsed,
+            )
+        except ValueError as exc:
+            err_console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from exc
+        session.commit()
+    if as_json:
+        print_json(rule_view(rule))
+    else:
+        console.print(f"Rule {rule.id} added ({kind} #{rule.position}).")
+
+
+@rule_app.command("list")
+def rule_list(provider: str, as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP)) -> None:
+    """The provider's rules, in the order they are tried."""
+    from chorusflow.providers.rules import list_rules, rule_view
+
+    with hub() as ctx, ctx.sessions() as session:
+        rows = [rule_view(r) for r in list_rules(session, _provider_id(session, provider))]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "kind", "#", "field", "pattern", "value")
+    for r in rows:
+        table.add_row(str(r["id"]), r["kind"], str(r["position"]), r["field"], r["pattern"], str(r["value"]))
+    console.print(table)
+
+
+@rule_app.command("remove")
+def rule_remove(provider: str, rule_id: int) -> None:
+    """Remove one rule."""
+    from chorusflow.providers.rules import remove_rule
+
+    with hub() as ctx, ctx.sessions() as session:
+        if not remove_rule(session, _provider_id(session, provider), rule_id):
+            err_console.print(f"[red]Provider {provider} has no rule {rule_id}.[/]")
+            raise typer.Exit(1)
+        session.commit()
+    console.print(f"Rule {rule_id} removed.")

@@ -20,6 +20,7 @@ from chorusflow.sandbox import lifecycle
 from chorusflow.sandbox.clock import fmt_date, fmt_minute
 from chorusflow.sandbox.engine import FLOW_PENDING_STATES, schedule
 from chorusflow.sandbox.envelope import ApiError, ok
+from chorusflow.sandbox.factures_supplier import attach_files
 from chorusflow.sandbox.ocr import guess_from_pdf
 from chorusflow.sandbox.packaging import TooLarge, check_size
 from chorusflow.sandbox.referentials import DEPOSIT_SYNTAXES, INVOICE_CADRES
@@ -242,6 +243,7 @@ async def soumettre(request: Request) -> Response:
             "comment": b.get("commentaire"),
         }
         invoice_id = lifecycle.start(call.store, values, now, lifecycle.SUPPLIER)
+        attach_files(call, invoice_id, b.get("pieceJointeComplementaire"))
         row = call.store.one("SELECT * FROM invoices WHERE id = ?", invoice_id)
         call.store.update("invoices", invoice_id, {"due_at": schedule(call.sandbox, row, now)})
     fingerprint = hashlib.sha256(f"{invoice_id}:{number}:{now}".encode()).hexdigest()

@@ -69,7 +69,7 @@ async def consulter_fournisseur(request: Request) -> Response:
     return ok(facture=facture_view(call.store, own_invoice(call)))
 
 
-def _attach(call: Call, invoice_id: int, items: Any) -> None:
+def attach_files(call: Call, invoice_id: int, items: Any) -> None:
     for item in items if isinstance(items, list) else []:
         file_id = item.get("pieceJointeComplementaireId") if isinstance(item, dict) else None
         if file_id is None:
@@ -102,7 +102,7 @@ async def completer(request: Request) -> Response:
         inv = own_invoice(call)
         if inv["status"] != "SUSPENDUE":
             raise ApiError(20002, "GDP_MSG_11.033", f"invoice {inv['id']} is {inv['status']}, not SUSPENDUE")
-        _attach(call, inv["id"], call.body.get("pieceJointeComplementaire"))
+        attach_files(call, inv["id"], call.body.get("pieceJointeComplementaire"))
         comment = (call.body.get("commentaire") or "")[:2000] or None
         transition(
             call.sandbox,
