@@ -63,3 +63,28 @@ def test_wrong_certificate_password_puts_the_flow_in_error_with_a_resolution(wir
         assert flow is not None and flow.error is not None
         assert flow.error.type == "PKCS12_WRONG_PASSWORD" and flow.error.resolution and flow.to_check
         assert flow.documents[0].distribution_status is DistributionStatus.ACCEPTED_IN_VALIDATION
+
+
+def test_after_fixing_the_certificate_a_retry_signs_and_goes_on(wired: Wired) -> None:
+    from chorusflow.pipeline.retry import RetryError, retry_flow
+
+    seal = make_seal(ec_key())
+    enable_signing(wired, seal.p12, "wrong")
+    flow_id = import_items(
+        wired.hub, from_bytes([("a.pdf", invoices.facturx("SIG-4", SUPPLIER, PLAIN_TOWN))]), submitter="a"
+    ).flow_id
+    advance_flow(wired.hub, flow_id)
+    enable_signing(wired, seal.p12, PASSWORD.decode())
+    with wired.hub.sessions() as session:
+        flow = get_flow(session, flow_id)
+        assert flow is not None
+        retry_flow(session, flow, actor="admin")
+        session.commit()
+        assert flow.error is None
+        try:
+            retry_flow(session, flow, actor="admin")
+            raise AssertionError("a flow not in error cannot be retried")
+        except RetryError:
+            pass
+    assert advance_flow(wired.hub, flow_id) == (Stage.DISTRIBUTION.value, FlowState.WAITING.value)
+    assert submit_now(wired.hub, "acme")["acme"]["outcomes"] == {"sent": 1}

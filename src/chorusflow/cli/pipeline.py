@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
     app.command("reject")(reject)
     app.command("submit")(submit)
     app.command("advance")(advance)
+    app.command("retry")(retry)
 
 
 def validate(
@@ -149,3 +150,43 @@ def advance(
         print_json({"flow_id": flow_id, "stage": where[0], "state": where[1]})
     else:
         console.print(f"Flow {flow_id}: {where[0]} ({where[1]}).")
+
+
+def retry(
+    flow: int = typer.Option(None, "--flow", help="A flow in error: run its failed stage again."),
+    document: int = typer.Option(None, "--document", help="A document that failed to go: send it again."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_OPTION_HELP),
+) -> None:
+    """Retry after fixing the cause (a person decides once automatic retries stop)."""
+    from chorusflow.core.entities import Document, Flow
+    from chorusflow.pipeline.retry import RetryError, retry_document, retry_flow
+
+    if (flow is None) == (document is None):
+        err_console.print("[red]Give either --flow ID or --document ID.[/]")
+        raise typer.Exit(2)
+    actor = getpass.getuser()
+    with hub() as ctx:
+        with ctx.sessions() as session:
+            try:
+                if flow is not None:
+                    target = session.get(Flow, flow)
+                    if target is None:
+                        raise RetryError(f"No flow {flow}.")
+                    retry_flow(session, target, actor=actor)
+                    flow_id = flow
+                else:
+                    doc = session.get(Document, document)
+                    if doc is None:
+                        raise RetryError(f"No document {document}.")
+                    retry_document(session, doc, actor=actor)
+                    flow_id = doc.flow_id or 0
+            except RetryError as exc:
+                err_console.print(f"[red]{exc}[/]")
+                raise typer.Exit(1) from exc
+            session.commit()
+        where = advance_flow(ctx, flow_id)
+    out = {"flow_id": flow_id, "stage": where[0] if where else None, "state": where[1] if where else None}
+    if as_json:
+        print_json(out)
+    else:
+        console.print(f"Flow {flow_id}: {out['stage']} ({out['state']}).")

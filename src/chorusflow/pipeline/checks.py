@@ -79,8 +79,10 @@ def check_invoice(
     directory: Directory | None,
     already_submitted: Callable[[str], bool] | None = None,
     file_size: int = 0,
+    extra_attachments: list[tuple[str, int]] | None = None,
     lang: str = "en",
 ) -> CheckedDocument:
+    """``extra_attachments``: (name, size) of files sent beside the invoice, held to Chorus's limits."""
     findings: list[Finding] = []
     syntax = _SYNTAX.get(detected.format)
     if syntax and detected.xml is not None:
@@ -93,6 +95,7 @@ def check_invoice(
             profile=detected.profile,
             provider_siret=provider_siret,
             file_size=file_size,
+            extra_attachments=list(extra_attachments or []),
             already_submitted=already_submitted,
         ),
         directory,
@@ -108,6 +111,7 @@ def check_bytes(
     provider_siret: str | None = None,
     directory: Directory | None = None,
     already_submitted: Callable[[str], bool] | None = None,
+    extra_attachments: list[tuple[str, int]] | None = None,
     lang: str = "en",
 ) -> CheckedDocument:
     """Detect, parse and check one file; a file that cannot be read is one fatal finding."""
@@ -136,5 +140,6 @@ def check_bytes(
         directory=directory,
         already_submitted=already_submitted,
         file_size=len(data),
+        extra_attachments=extra_attachments,
         lang=lang,
     )
