@@ -162,6 +162,10 @@ def show(
             d["chorus_status"] or "",
         )
     console.print(docs)
+    for d in detail["documents"]:
+        for item in (d.get("validation") or {}).get("errors", []):
+            console.print(f"  [red]{d['number'] or d['document_id']}[/] {item['rule']}: {item['message']}")
+            console.print(f"    → {item.get('fix')}")
 
 
 def _move(flow_id: int, to_history: bool, as_json: bool) -> None:

@@ -127,6 +127,6 @@ def event_view(event: Event) -> dict[str, Any]:
 def flow_detail(flow: Flow, events: Sequence[Event] = ()) -> dict[str, Any]:
     detail = flow_summary(flow)
     detail["files"] = [file_view(f) for f in flow.files]
-    detail["documents"] = [document_view(d) for d in flow.documents]
+    detail["documents"] = [{**document_view(d), "validation": d.validation} for d in flow.documents]
     detail["events"] = [event_view(e) for e in events]
     return detail

@@ -26,7 +26,8 @@ __all__ = [
 ]
 
 MAX_NUMBER_LENGTH = 20
-NUMBER_CHARSET = re.compile(r"^[A-Za-z0-9\-_/.]+$")
+#: Letters, digits and ``- _ / +`` (Chorus annex, the client model and the sandbox agree).
+NUMBER_CHARSET = re.compile(r"[A-Za-z0-9\-_/+]+")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_TOTAL_BYTES = 120 * 1024 * 1024
 MAX_ATTACHMENT_NAME = 50
@@ -83,7 +84,7 @@ class PreflightInput:
     format: str  # FileFormat value
     profile: str | None
     provider_siret: str | None
-    file_size: int = 0
+    file_size: int = 0  # the invoice file as received, embedded BG-24 documents included
     extra_attachments: list[tuple[str, int]] = field(default_factory=list)  # (name, size)
     already_submitted: Callable[[str], bool] | None = None
 
@@ -191,7 +192,7 @@ def _number(invoice: Invoice, already_submitted: Callable[[str], bool] | None) -
                 "BT-1",
             )
         )
-    if number and not NUMBER_CHARSET.match(number):
+    if number and not NUMBER_CHARSET.fullmatch(number):
         out.append(
             _fatal(
                 "CPRO-INVOICE-NUMBER-CHARSET", f"Invoice number {number!r} has forbidden characters.", "BT-1"
@@ -226,12 +227,14 @@ def _payment(invoice: Invoice) -> list[Finding]:
 
 
 def _attachments(invoice: Invoice, data: PreflightInput) -> list[Finding]:
-    items = [(a.filename or a.id or "attachment", a.size) for a in invoice.attachments if a.content]
-    items += data.extra_attachments
+    embedded = [(a.filename or a.id or "attachment", a.size) for a in invoice.attachments if a.content]
+    items = embedded + data.extra_attachments
     out = []
-    total = data.file_size
+    # Embedded documents travel inside the invoice file: count them apart only when its size is unknown.
+    total = (data.file_size or sum(size for _, size in embedded)) + sum(
+        size for _, size in data.extra_attachments
+    )
     for name, size in items:
-        total += size
         if size > MAX_ATTACHMENT_BYTES:
             out.append(
                 _fatal(
