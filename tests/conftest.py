@@ -35,7 +35,7 @@ def corpus() -> Path:
 
 
 def _pg_database(worker: str) -> str:
-    """One PostgreSQL database per xdist worker, created on demand."""
+    """One PostgreSQL database per test run and xdist worker (two runs never share one)."""
     name = "chorusflow_test_" + re.sub(r"\W", "", worker)
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:
@@ -51,8 +51,13 @@ def _pg_database(worker: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_url(worker_id: str) -> str:
-    return _pg_database(worker_id)
+def pg_url(worker_id: str, testrun_uid: str) -> Iterator[str]:
+    url = _pg_database(f"{testrun_uid[:10]}_{worker_id}")
+    yield url
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _reset_pg(url: str) -> None:

@@ -104,6 +104,9 @@ def _validate_one(
         already_submitted=already_submitted_checker(session, document.supplier_siret, document),
         file_size=len(data),
         lang=lang,
+        extra_attachments=[
+            (a["name"], int(a["size"])) for a in (document.intake_metadata or {}).get("attachments", [])
+        ],
     )
     return checked.report
 

@@ -117,9 +117,15 @@ class CachedDirectory:
                 table.c.provider_id == self.provider_id, table.c.siret == siret
             )
         ).first()
+        cached = _from_payload(dict(row.payload) if row.payload is not None else None) if row else None
         if row is not None and row.expires_at > self.now():
-            return _from_payload(dict(row.payload) if row.payload is not None else None)
-        facts = self._fetch(siret)
+            return cached
+        try:
+            facts = self._fetch(siret)
+        except DirectoryUnavailable:
+            if cached is not None:  # Chorus briefly down: an expired answer beats no check at all
+                return cached
+            raise
         self._store(siret, facts)
         return facts
 
