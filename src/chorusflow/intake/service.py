@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from chorusflow.context import HubContext
 from chorusflow.core.archive import ArchiveError, ArchiveLimits, is_zip, iter_zip_members
-from chorusflow.core.entities import Flow, StoredFile
+from chorusflow.core.entities import Document, Flow, StoredFile
 from chorusflow.core.formats import FileFormat, FormatError, read_document
 from chorusflow.core.statuses import ErrorType, FlowState, Stage
 from chorusflow.core.transitions import transition
@@ -84,7 +84,7 @@ def import_items(
         return IntakeResult(
             flow_id=flow.id or 0,
             files=len(flow.files),
-            documents=len(flow.documents),
+            documents=worker.document_count,
             errors=sum(1 for f in flow.files if f.in_error),
             duplicates=sum(1 for f in flow.files if f.duplicate_of_flow_id is not None),
         )
@@ -100,6 +100,10 @@ class _Intake:
         self.seen: set[str] = set()
         self.to_prepare: list[StoredFile] = []
         self.metadata: dict[str, dict[str, Any]] = {}
+        self.pending_documents: list[Document] = []
+        self.document_count = 0
+        self.dates: list[Any] = []  # [min, max] invoice date
+        self.numbers: list[str] = []  # [min, max] invoice number
 
     def take(self, item: IntakeItem) -> None:
         try:
@@ -223,7 +227,13 @@ class _Intake:
             problems = apply_metadata(document, given)
             if problems:
                 document.comment = "Metadata ignored: " + "; ".join(problems)
-        self.flow.documents.append(document)
+        # Added by id, not through ``flow.documents``: the collection is never loaded, and
+        # committed documents are let go, so memory stays flat for a 10,000-invoice flow.
+        document.flow_id = self.flow.id
+        self.session.add(document)
+        self.pending_documents.append(document)
+        self.document_count += 1
+        self._track_interval(document)
 
     def _record_unreadable(self, name: str, error: ErrorType, exc: Exception) -> None:
         size = exc.size if isinstance(exc, TooLarge) else 0
@@ -256,14 +266,33 @@ class _Intake:
             if progress:
                 progress(Stage.PREPARATION.value, stored.name)
             if count % _COMMIT_EVERY == 0:
-                self.session.commit()
+                self._release()
+        self._release()
         self.to_prepare.clear()
+
+    def _release(self) -> None:
+        self.session.commit()
+        for document in self.pending_documents:
+            self.session.expunge(document)
+        self.pending_documents.clear()
+
+    def _track_interval(self, document: Document) -> None:
+        if document.issue_date is not None:
+            d = document.issue_date
+            self.dates = [min(self.dates[0], d), max(self.dates[1], d)] if self.dates else [d, d]
+        if document.number:
+            n = document.number
+            self.numbers = [min(self.numbers[0], n), max(self.numbers[1], n)] if self.numbers else [n, n]
 
     def finish(self) -> None:
         flow = self.flow
-        flow.refresh_invoice_interval()
+        self.session.expire(flow, ["documents"])  # documents were added by id: reload on next use
+        if self.dates:
+            flow.first_invoice_date, flow.last_invoice_date = self.dates
+        if self.numbers:
+            flow.first_invoice_number, flow.last_invoice_number = self.numbers
         failed = [f for f in flow.files if f.in_error]
-        if flow.documents or (flow.files and not failed):  # nothing new is not an error
+        if self.document_count or (flow.files and not failed):  # nothing new is not an error
             transition(flow, (Stage.PREPARATION, FlowState.DONE), actor=self.actor)
             return
         first = failed[0] if failed else None
