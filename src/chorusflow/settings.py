@@ -39,6 +39,7 @@ class Settings(BaseSettings):
         default=900, ge=0, description="Wait before re-checking a deposit whose answer was lost"
     )
     submit_max_attempts: int = Field(default=5, ge=1, description="Then a person must decide")
+    chorus_timeout_seconds: float = Field(default=60.0, gt=0, description="Read timeout of Chorus Pro calls")
     queue_url: str | None = Field(
         default=None,
         description="huey backend: default SQLite in the data home; redis://... or postgresql://...",

@@ -128,3 +128,16 @@ def test_a_worker_killed_mid_deposit_loses_nothing_and_duplicates_nothing(tmp_pa
     drain(wired)
     assert_exactly_once(wired, numbers)
     wired.hub.close()
+
+
+def test_timeouts_after_the_deposit_was_taken_do_not_duplicate(tmp_path: Path, sandbox) -> None:  # type: ignore[no-untyped-def]
+    """The client gives up before Chorus answers; Chorus took the deposit anyway."""
+    wired = make_wired(tmp_path, sandbox, submit_uncertain_grace_seconds=0, chorus_timeout_seconds=1.0)
+    numbers = import_batch(wired, "TMO", n=6)
+    set_faults(wired, {"factures/deposer/flux": {"latency_ms": 1500}})
+    submit_now(wired.hub, "acme")
+    assert states(wired).get("uncertain") == 6  # every answer timed out: nothing known, nothing resent yet
+    set_faults(wired, {})
+    drain(wired)
+    assert_exactly_once(wired, numbers)
+    wired.hub.close()

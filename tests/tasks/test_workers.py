@@ -1,4 +1,4 @@
-"""The queue: two ``chorusflow worker`` processes on Redis share the work; SQLite embedded works too.
+"""The queue: two ``chorusflow worker`` processes on Redis or PostgreSQL share the work.
 
 Workers are real subprocesses; the hub database is PostgreSQL (the scale-out
 setting), the queue a real Redis. Correctness does not depend on the queue:
@@ -45,15 +45,21 @@ def redis_url() -> str:
         client = redis.Redis.from_url(REDIS_URL)
         client.flushdb()
     except redis.RedisError as exc:
-        pytest.fail(f"Redis is not reachable at {REDIS_URL} ({exc}). Run the suite with `bash scripts/test.sh`.")
+        pytest.fail(
+            f"Redis is not reachable at {REDIS_URL} ({exc}). Run the suite with `bash scripts/test.sh`."
+        )
     return REDIS_URL
 
 
-def test_two_workers_on_redis_and_postgresql_advance_flows(tmp_path: Path, pg_url: str, redis_url: str) -> None:
+@pytest.mark.parametrize("backend", ["redis", "postgresql"])
+def test_two_workers_share_a_queue_and_advance_flows(
+    tmp_path: Path, pg_url: str, redis_url: str, backend: str
+) -> None:
     from tests.conftest import _reset_pg
 
     _reset_pg(pg_url)
-    settings = Settings(home=tmp_path / "home", database_url=pg_url, queue_url=redis_url)
+    queue_url = redis_url if backend == "redis" else pg_url.replace("postgresql+psycopg://", "postgresql://")
+    settings = Settings(home=tmp_path / "home", database_url=pg_url, queue_url=queue_url)
     hub = HubContext.open(settings)
     flow_ids = []
     for k in range(4):
@@ -63,7 +69,7 @@ def test_two_workers_on_redis_and_postgresql_advance_flows(tmp_path: Path, pg_ur
         **os.environ,
         "CHORUSFLOW_HOME": str(settings.resolved_home),
         "CHORUSFLOW_DATABASE_URL": pg_url,
-        "CHORUSFLOW_QUEUE_URL": redis_url,
+        "CHORUSFLOW_QUEUE_URL": queue_url,
     }
     workers = [
         subprocess.Popen(
@@ -89,7 +95,9 @@ def test_two_workers_on_redis_and_postgresql_advance_flows(tmp_path: Path, pg_ur
         with hub.sessions() as session:
             for flow_id in flow_ids:
                 flow = get_flow(session, flow_id)
-                assert flow is not None and flow.state is FlowState.IN_ERROR and flow.error_type == "NO_PROVIDER"
+                assert (
+                    flow is not None and flow.state is FlowState.IN_ERROR and flow.error_type == "NO_PROVIDER"
+                )
                 assert flow.error_resolution and "provider add" in flow.error_resolution
     finally:
         for w in workers:
@@ -103,3 +111,35 @@ def test_reconciler_finds_flows_whose_task_was_lost(hub: HubContext) -> None:
     files = [("L-1.xml", invoices.ubl("L-1", SUPPLIER, PLAIN_TOWN))]
     flow_id = import_items(hub, from_bytes(files), submitter="w").flow_id  # no task was queued
     assert reconcile(hub) == [flow_id]
+
+
+def test_schedules_and_automatic_submission_only_for_providers_that_want_it(tmp_path: Path) -> None:
+    from chorusflow.sandbox.runner import SandboxServer
+    from chorusflow.tasks.jobs import submit_now
+    from tests.pipeline.conftest import make_wired
+
+    settings = Settings(home=tmp_path / "q", submit_every_minutes=7)
+    queue = build_queue(settings)
+    from datetime import datetime
+
+    def due(minute: int) -> set[str]:
+        return {t.name.rsplit(".", 1)[-1] for t in queue.huey.read_periodic(datetime(2026, 1, 1, 10, minute))}
+
+    assert [m for m in range(60) if "submit_due" in due(m)] == list(range(0, 60, 7))  # as configured
+    assert all("reconcile" in due(m) for m in range(60))  # the reconciler runs every minute
+    with SandboxServer(tmp_path / "sb") as server:
+        wired = make_wired(tmp_path, server)
+        with wired.hub.sessions() as session:
+            from chorusflow.providers.service import get_provider
+
+            provider = get_provider(session, "acme")
+            assert provider is not None
+            provider.auto_submit = False
+            session.commit()
+        files = [("A.xml", invoices.ubl("AUTO-1", SUPPLIER, PLAIN_TOWN))]
+        from chorusflow.pipeline.runner import advance_flow
+
+        advance_flow(wired.hub, import_items(wired.hub, from_bytes(files), submitter="a").flow_id)
+        assert submit_now(wired.hub, only_auto=True) == {}  # automatic run skips it
+        assert submit_now(wired.hub, "acme")["acme"]["outcomes"] == {"sent": 1}  # manual submit sends
+        wired.hub.close()

@@ -52,7 +52,9 @@ def advance_flow(
     ctx: HubContext, flow_id: int, *, client_factory: Callable[[Provider], ChorusClient] | None = None
 ) -> tuple[str, str] | None:
     """Run every stage that is due for this flow; returns where it stopped."""
-    make_client = client_factory or (lambda p: client_for(p, ctx.secrets))
+    make_client = client_factory or (
+        lambda p: client_for(p, ctx.secrets, timeout_s=ctx.settings.chorus_timeout_seconds)
+    )
     with ctx.sessions() as session:
         flow = session.get(Flow, flow_id)
         if flow is None:

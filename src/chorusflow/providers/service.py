@@ -92,7 +92,9 @@ def list_providers(session: Session) -> Sequence[Provider]:
     return session.scalars(select(Provider).order_by(schema.providers.c.name)).all()
 
 
-def client_for(provider: Provider, box: SecretBox, **client_options: Any) -> ChorusClient:
+def client_for(
+    provider: Provider, box: SecretBox, *, timeout_s: float = 60.0, **client_options: Any
+) -> ChorusClient:
     """A Chorus client for this provider; the only place its secrets are opened."""
     pkcs12 = box.open_bytes(provider.pkcs12_token).reveal() if provider.pkcs12_token else None
     config = ChorusConfig.create(
@@ -110,6 +112,7 @@ def client_for(provider: Provider, box: SecretBox, **client_options: Any) -> Cho
         pkcs12_password=(
             str(box.open(provider.pkcs12_password_token).reveal()) if provider.pkcs12_password_token else None
         ),
+        timeout_s=timeout_s,
     )
     return ChorusClient(config, **client_options)
 

@@ -38,7 +38,10 @@ def submit_now(
             if only_auto and not provider.auto_submit:
                 continue
             report: SubmitReport = submit_pending(
-                ctx, session, provider, lambda p=provider: client_for(p, ctx.secrets)
+                ctx,
+                session,
+                provider,
+                lambda p=provider: client_for(p, ctx.secrets, timeout_s=ctx.settings.chorus_timeout_seconds),
             )
             results[provider.name] = report.as_dict()
     return results
