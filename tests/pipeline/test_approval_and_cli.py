@@ -140,3 +140,39 @@ def test_validate_prints_rules_with_fixes(tmp_path: Path, corpus: Path) -> None:
     french = cli(tmp_path / "h", "validate", str(bad), "--json", "--lang", "fr")
     fr_msgs = " ".join(e["message"] for e in json.loads(french.stdout)[0]["errors"])
     assert "numéro" in fr_msgs.lower() or "facture" in fr_msgs.lower()
+
+
+def test_approve_and_reject_from_the_command_line(tmp_path: Path, sandbox) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "h"
+    creds = sandbox.credentials
+    added = cli(
+        home, "provider", "add", "acme", "--siret", creds["supplier_siret"], "--api-url", sandbox.base_url,
+        "--token-url", sandbox.token_url, "--client-id", creds["client_id"], "--login", creds["login"],
+        "--password", creds["password"], "--client-secret", creds["client_secret"], "--require-approval",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    for n in ("CLI-1", "CLI-2"):
+        (tmp_path / f"{n}.xml").write_bytes(invoices.ubl(n, SUPPLIER, PLAIN_TOWN))
+    flow_id = json.loads(
+        cli(home, "import", str(tmp_path / "CLI-1.xml"), str(tmp_path / "CLI-2.xml"), "--json").stdout
+    )["flow_id"]
+    moved = json.loads(cli(home, "advance", str(flow_id), "--json").stdout)
+    assert (moved["stage"], moved["state"]) == ("validation", "waiting")
+    docs = {
+        d["number"]: d
+        for d in json.loads(cli(home, "flow", "show", str(flow_id), "--json").stdout)["documents"]
+    }
+    assert {d["distribution_status"] for d in docs.values()} == {"pending_validation"}
+    refused = cli(home, "reject", str(docs["CLI-2"]["document_id"]))
+    assert refused.returncode != 0  # a rejection needs --comment
+    rejected = cli(
+        home, "reject", str(docs["CLI-2"]["document_id"]), "--comment", "wrong order number", "--json"
+    )
+    assert json.loads(rejected.stdout)["documents"][0]["status"] == "rejected_in_validation"
+    approved = json.loads(cli(home, "approve", str(docs["CLI-1"]["document_id"]), "--json").stdout)
+    assert approved["documents"][0]["status"] == "accepted_in_validation"
+    shown = json.loads(cli(home, "flow", "show", str(flow_id), "--json").stdout)
+    assert shown["validator_name"] == approved["validator"] and shown["to_check"] is True
+    assert (shown["stage"], shown["state"]) == ("distribution", "waiting")
+    again = cli(home, "approve", str(docs["CLI-1"]["document_id"]))
+    assert again.returncode == 1 and "not pending" in again.stderr
