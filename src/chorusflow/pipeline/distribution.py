@@ -249,22 +249,14 @@ def submit_pending(
     client = client_factory()
     run = _Run(ctx, session, provider, client)
     tried: list[int] = []
+    size = BATCH_SIZE if provider.batch_deposits else 1
     try:
-        if provider.batch_deposits:
-            _submit_batches(run, session, provider, tried, limit)
         while limit is None or len(tried) < limit:
-            claim = ledger.claim_next(
-                session,
-                provider_id=provider.id or 0,
-                owner=run.owner,
-                lease=run.lease,
-                uncertain_grace=run.grace,
-                exclude=tried,
-            )
-            if claim is None:
+            claims = _claim_some(run, session, provider, tried, size)
+            if not claims:
                 break
-            tried.append(claim.submission_id)
-            if not run.one(claim):
+            going = run.batch(claims) if provider.batch_deposits else run.one(claims[0])
+            if not going:
                 break
     finally:
         client.close()
@@ -273,26 +265,25 @@ def submit_pending(
     return run.report
 
 
-def _submit_batches(
-    run: _Run, session: Session, provider: Provider, tried: list[int], limit: int | None
-) -> None:
-    while limit is None or len(tried) < limit:
-        claims = []
-        while len(claims) < BATCH_SIZE:
-            claim = ledger.claim_next(
-                session,
-                provider_id=provider.id or 0,
-                owner=run.owner,
-                lease=run.lease,
-                uncertain_grace=run.grace,
-                exclude=tried,
-            )
-            if claim is None:
-                break
-            tried.append(claim.submission_id)
-            claims.append(claim)
-        if not claims or not run.batch(claims):
-            return
+def _claim_some(
+    run: _Run, session: Session, provider: Provider, tried: list[int], size: int
+) -> list[ledger.Claim]:
+    """Up to ``size`` leases on due submissions not tried yet in this run."""
+    claims = []
+    while len(claims) < size:
+        claim = ledger.claim_next(
+            session,
+            provider_id=provider.id or 0,
+            owner=run.owner,
+            lease=run.lease,
+            uncertain_grace=run.grace,
+            exclude=tried,
+        )
+        if claim is None:
+            break
+        tried.append(claim.submission_id)
+        claims.append(claim)
+    return claims
 
 
 def finish_flows(session: Session, flow_ids: set[int]) -> None:

@@ -9,6 +9,7 @@ on two data homes can run in one process.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -24,15 +25,38 @@ from chorusflow.web.operations import AfterIntake, WebError
 from chorusflow.web.rendering import render_error
 from chorusflow.web.routers import (
     api_actions,
+    api_documents,
+    api_lifecycle,
     api_providers,
+    api_rules,
     api_tracking,
+    pages_actions,
     pages_admin,
     pages_auth,
     pages_documents,
+    pages_lifecycle,
+    pages_rules,
     pages_tracking,
 )
 
-__all__ = ["FIRST_ADMIN_HINT", "create_app"]
+#: Every router of the app, in mounting order (the access test walks the same list).
+ROUTERS = (
+    api_tracking,
+    api_actions,
+    api_documents,
+    api_providers,
+    api_rules,
+    api_lifecycle,
+    pages_auth,
+    pages_tracking,
+    pages_documents,
+    pages_actions,
+    pages_admin,
+    pages_rules,
+    pages_lifecycle,
+)
+
+__all__ = ["FIRST_ADMIN_HINT", "ROUTERS", "create_app"]
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -46,8 +70,18 @@ _CSP = (
 )
 
 
-def create_app(ctx: HubContext, *, after_intake: AfterIntake | None = None) -> FastAPI:
-    """The hub's web app on ``ctx``; ``after_intake(flow_id)`` is called after each upload (queue hook)."""
+def create_app(
+    ctx: HubContext,
+    *,
+    after_intake: AfterIntake | None = None,
+    submit: Callable[[str], None] | None = None,
+) -> FastAPI:
+    """The hub's web app on ``ctx``.
+
+    ``after_intake(flow_id)`` is called after each upload and retry (the queue's
+    "advance this flow"); ``submit(provider_name)`` queues "submit now" (without
+    it, "submit now" runs in the request).
+    """
     app = FastAPI(
         title="chorusflow",
         version="1",
@@ -58,17 +92,10 @@ def create_app(ctx: HubContext, *, after_intake: AfterIntake | None = None) -> F
     )
     app.state.hub = ctx
     app.state.after_intake = after_intake
+    app.state.submit = submit
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (
-        api_tracking.router,
-        api_actions.router,
-        api_providers.router,
-        pages_auth.router,
-        pages_tracking.router,
-        pages_documents.router,
-        pages_admin.router,
-    ):
-        app.include_router(router)
+    for module in ROUTERS:
+        app.include_router(module.router)
     _install_handlers(app)
     with ctx.engine.connect() as conn:
         if accounts.user_count(conn) == 0:

@@ -8,6 +8,7 @@ scope is "not found" (404), so ids of other providers do not leak.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "load_document",
     "load_flow",
     "original_of",
+    "parse_metadata",
     "toggle_history",
     "upload",
 ]
@@ -109,6 +111,30 @@ def _upload_provider(session: Session, user: User, provider: str | None) -> str 
     )
 
 
+def parse_metadata(text: str | None, names: list[str]) -> dict[str, dict[str, Any]] | None:
+    """The upload's metadata field: ``{file name or "#number": {...}}``, or one object for every file."""
+    if text is None or not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise WebError(422, f"Metadata is not valid JSON ({exc.msg}, line {exc.lineno}).") from None
+    if not isinstance(value, dict):
+        raise WebError(422, 'Metadata must be a JSON object, e.g. {"invoice.pdf": {"label": "north"}}.')
+    if value and all(isinstance(v, dict) for v in value.values()):
+        unknown = [k for k in value if not k.startswith("#") and k not in names]
+        if unknown and not any(n.lower().endswith(".zip") for n in names):  # members are not listed
+            raise WebError(
+                422,
+                f"Metadata names {', '.join(map(repr, unknown))}, which is not an uploaded file: "
+                'use the file name, or "#<invoice number>".',
+            )
+        return value
+    if any(isinstance(v, (dict, list)) for v in value.values()):
+        raise WebError(422, "Metadata values must be text or numbers (one object per file, or one for all).")
+    return {name: dict(value) for name in names}
+
+
 def upload(
     ctx: HubContext,
     user: User,
@@ -118,6 +144,7 @@ def upload(
     label: str | None,
     source: str,
     after_intake: AfterIntake | None,
+    metadata: dict[str, dict[str, Any]] | None = None,
 ) -> IntakeResult:
     """One intake from uploaded files; a labelled user's documents get their label."""
     if not files:
@@ -134,7 +161,9 @@ def upload(
         label = user.label
     with ctx.sessions() as session:
         provider = _upload_provider(session, user, provider)
-    result = import_items(ctx, from_bytes(files), submitter=user.login, source=source, provider=provider)
+    result = import_items(
+        ctx, from_bytes(files), submitter=user.login, source=source, provider=provider, metadata=metadata
+    )
     if label:
         with ctx.sessions() as session:
             flow = session.get(Flow, result.flow_id)

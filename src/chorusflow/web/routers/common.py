@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Path, Request
@@ -12,7 +13,7 @@ from chorusflow.web.auth import Principal
 from chorusflow.web.operations import AfterIntake
 from chorusflow.web.schemas import ErrorOut
 
-__all__ = ["ERRORS", "DbIdPath", "after_intake_of", "hub", "user_of"]
+__all__ = ["ERRORS", "DbIdPath", "after_intake_of", "hub", "submit_hook_of", "user_of"]
 
 DbIdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
@@ -35,6 +36,11 @@ def hub(request: Request) -> HubContext:
 
 def after_intake_of(request: Request) -> AfterIntake | None:
     return request.app.state.after_intake  # type: ignore[no-any-return]
+
+
+def submit_hook_of(request: Request) -> Callable[[str], None] | None:
+    """``submit(provider_name)``: queue a submission run (None: submit in the request)."""
+    return request.app.state.submit  # type: ignore[no-any-return]
 
 
 def user_of(principal: Principal | None) -> User:
