@@ -126,7 +126,9 @@ def test_schedules_and_automatic_submission_only_for_providers_that_want_it(tmp_
         return {t.name.rsplit(".", 1)[-1] for t in queue.huey.read_periodic(datetime(2026, 1, 1, 10, minute))}
 
     assert [m for m in range(60) if "submit_due" in due(m)] == list(range(0, 60, 7))  # as configured
-    assert all("reconcile" in due(m) for m in range(60))  # the reconciler runs every minute
+    assert all(
+        {"reconcile", "lifecycle"} <= due(m) for m in range(60)
+    )  # reconciler and status sync: every minute
     with SandboxServer(tmp_path / "sb") as server:
         wired = make_wired(tmp_path, server)
         with wired.hub.sessions() as session:

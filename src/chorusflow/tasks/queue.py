@@ -83,6 +83,13 @@ def build_queue(settings: Settings) -> Queue:
     def submit_due() -> None:
         jobs.submit_due(_ctx(settings))
 
+    @huey.periodic_task(crontab(minute="*"), name="lifecycle")
+    def lifecycle() -> None:
+        """Due status syncs (remote: every few minutes; local: nightly), notifications, webhooks."""
+        from chorusflow.lifecycle.schedule import tick
+
+        tick(_ctx(settings))
+
     @huey.periodic_task(crontab(minute="*"), name="reconcile")
     def reconcile() -> None:
         for flow_id in jobs.reconcile(_ctx(settings)):
@@ -93,6 +100,7 @@ def build_queue(settings: Settings) -> Queue:
         "submit_provider": submit_provider,
         "submit_due": submit_due,
         "reconcile": reconcile,
+        "lifecycle": lifecycle,
     }
     return Queue(huey, settings, tasks)
 

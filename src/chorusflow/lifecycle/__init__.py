@@ -1,0 +1,1 @@
+"""Life after deposit: integration follow-up, status sync, supplier actions, credential health."""
