@@ -118,6 +118,7 @@ CREATE TABLE IF NOT EXISTS history (
     comment TEXT,
     actor TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS history_invoice ON history(invoice_id);
 CREATE TABLE IF NOT EXISTS actions (
     id INTEGER PRIMARY KEY,
     invoice_id INTEGER NOT NULL,
