@@ -38,7 +38,11 @@ NAV: list[NavEntry] = [
     NavEntry("Tracking", "/tracking", Role.TRACKING),
     NavEntry("Validation", "/validation", Role.CHORUS_USER),
     NavEntry("Upload", "/upload", Role.CHORUS_USER),
+    NavEntry("Receivables", "/receivables", Role.CHORUS_USER),
+    NavEntry("Notifications", "/notifications", Role.TRACKING),
     NavEntry("Providers", "/admin/providers", Role.CHORUS_ADMIN),
+    NavEntry("Rules", "/admin/rules", Role.CHORUS_ADMIN),
+    NavEntry("Credentials", "/admin/credentials", Role.CHORUS_ADMIN),
     NavEntry("Users", "/admin/users", Role.ADMIN),
 ]
 

@@ -48,7 +48,7 @@ def build_server_app(
     ctx: HubContext, *, host: str, port: int, with_sandbox: bool
 ) -> tuple[FastAPI, list[str]]:
     queue = get_queue()
-    app = create_app(ctx, after_intake=queue.advance)
+    app = create_app(ctx, after_intake=queue.advance, submit=queue.submit)
     notes: list[str] = []
     if with_sandbox:
         from chorusflow.sandbox import create_app as create_sandbox

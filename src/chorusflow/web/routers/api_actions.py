@@ -11,7 +11,7 @@ from chorusflow.core.entities import Flow
 from chorusflow.tracking.views import flow_summary
 from chorusflow.web.accounts import Role
 from chorusflow.web.auth import Principal, allow
-from chorusflow.web.operations import decide, toggle_history, upload
+from chorusflow.web.operations import decide, parse_metadata, toggle_history, upload
 from chorusflow.web.routers.common import CONFLICT, ERRORS, NOT_FOUND, DbIdPath, after_intake_of, hub, user_of
 from chorusflow.web.schemas import DecisionIn, DecisionOut, FlowSummary, HistoryIn, IntakeOut
 
@@ -34,20 +34,36 @@ async def intake(
     files: Annotated[list[UploadFile], File(description="Invoice files (XML, PDF, ZIP)")],
     provider: Name = None,
     label: Name = None,
+    metadata: Annotated[
+        str | None,
+        Form(
+            max_length=100_000,
+            description='JSON: {"<file name>" or "#<invoice number>": {"key": "value"}}, or one object '
+            "for every file. Known keys (customer_code, service_code, engagement_number...) win over "
+            "the invoice's data; every key is kept for the provider's rules (metadata.<key>).",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """Upload files as one flow (Import and Preparation run before the answer)."""
+    """Upload files as one flow (Import and Preparation run before the answer).
+
+    Sidecar files sent with the invoices work too: ``<file>.meta.json`` (one object) and
+    ``metadata.csv`` (a ``file`` or ``number`` column, one row per invoice).
+    """
     user = user_of(principal)
     items = [(f.filename or f"upload-{i}", await f.read()) for i, f in enumerate(files, start=1)]
+    given = parse_metadata(metadata, [name for name, _ in items])
     ctx = hub(request)
     result = await run_in_threadpool(
-        upload,
-        ctx,
-        user,
-        items,
-        provider=provider,
-        label=label,
-        source="api",
-        after_intake=after_intake_of(request),
+        lambda: upload(
+            ctx,
+            user,
+            items,
+            provider=provider,
+            label=label,
+            source="api",
+            after_intake=after_intake_of(request),
+            metadata=given,
+        )
     )
     with ctx.sessions() as session:  # the caller's own new flow: no scope check needed
         summary = flow_summary(session.get_one(Flow, result.flow_id))

@@ -16,6 +16,7 @@ from chorusflow.storage import schema
 from chorusflow.tracking.views import document_view, event_view, flow_summary
 from chorusflow.web.accounts import Role
 from chorusflow.web.auth import Principal, allow
+from chorusflow.web.document_actions import document_panel
 from chorusflow.web.operations import (
     WebError,
     decide,
@@ -23,6 +24,7 @@ from chorusflow.web.operations import (
     load_document,
     load_flow,
     original_of,
+    parse_metadata,
     upload,
 )
 from chorusflow.web.rendering import render
@@ -35,7 +37,12 @@ Filer = Annotated[Principal | None, Depends(allow(Role.CHORUS_USER))]
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
-def document_page(request: Request, document_id: DbIdPath, principal: Reader) -> Response:
+def document_page(
+    request: Request,
+    document_id: DbIdPath,
+    principal: Reader,
+    done: Annotated[str | None, Query(max_length=500)] = None,
+) -> Response:
     user = user_of(principal)
     ctx = hub(request)
     with ctx.sessions() as session:
@@ -55,6 +62,8 @@ def document_page(request: Request, document_id: DbIdPath, principal: Reader) ->
             "events": [event_view(e) for e in doc.events],
             "pending": doc.distribution_status is DistributionStatus.PENDING_VALIDATION,
             "can_decide": user.role.at_least(Role.CHORUS_USER),
+            "panel": document_panel(session, ctx, user, doc, flow),
+            "done": done,
         }
     return render(request, "document.html", **context)
 
@@ -159,19 +168,23 @@ async def upload_files(
     principal: Filer,
     files: Annotated[list[UploadFile], File()],
     provider: Annotated[str, Form(max_length=200)] = "",
+    metadata: Annotated[str, Form(max_length=100_000)] = "",
 ) -> Response:
     user = user_of(principal)
     items = [
         (f.filename or f"upload-{i}", await f.read()) for i, f in enumerate(files, start=1) if f.filename
     ]
+    given = parse_metadata(metadata, [name for name, _ in items])
     result = await run_in_threadpool(
-        upload,
-        hub(request),
-        user,
-        items,
-        provider=provider or None,
-        label=None,
-        source="upload",
-        after_intake=after_intake_of(request),
+        lambda: upload(
+            hub(request),
+            user,
+            items,
+            provider=provider or None,
+            label=None,
+            source="upload",
+            after_intake=after_intake_of(request),
+            metadata=given,
+        )
     )
     return RedirectResponse(f"/upload?flow={result.flow_id}", status_code=303)

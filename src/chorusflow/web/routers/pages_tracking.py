@@ -13,6 +13,7 @@ from chorusflow.storage.flow_queries import Tab
 from chorusflow.tracking.views import flow_summary
 from chorusflow.web.accounts import Role
 from chorusflow.web.auth import Principal, allow
+from chorusflow.web.lifecycle_views import notifications_for
 from chorusflow.web.operations import flow_detail_for, load_flow, toggle_history
 from chorusflow.web.rendering import render
 from chorusflow.web.routers.common import DbIdPath, hub, user_of
@@ -59,6 +60,7 @@ def tracking(request: Request, q: Annotated[FlowQuery, Query()], principal: Read
     }
     if request.headers.get("hx-request") and request.headers.get("hx-target") == "flow-list":
         return render(request, "_flow_list.html", **context)
+    context["notes"] = notifications_for(hub(request), user)
     return render(request, "tracking.html", **context)
 
 
