@@ -10,10 +10,12 @@ import re
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -24,12 +26,16 @@ from chorusflow.core.entities import Flow
 from chorusflow.core.provider import luhn_ok
 from chorusflow.intake.service import import_items
 from chorusflow.intake.sources import from_bytes
+from chorusflow.pipeline.runner import advance_flow
 from chorusflow.pipeline.validation_stage import run_validation
 from chorusflow.providers.service import ProviderSecrets, add_provider, get_provider
+from chorusflow.sandbox.runner import SandboxServer
+from chorusflow.sandbox.seed import make_siret
 from chorusflow.settings import Settings
 from chorusflow.web import accounts
 from chorusflow.web.app import create_app
-from tests.sandbox.invoices import facturx
+from tests.chorus.helpers import make_client
+from tests.sandbox.invoices import facturx, ubl
 
 PASSWORD = "correct horse battery"
 GOOD_XML = "cen/cii-examples/CII_business_example_01.xml"
@@ -188,3 +194,88 @@ def browser_type_launch_args() -> dict[str, object]:
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Chromium is missing: apt-get install -y chromium")
     return {"executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+# --- A hub whose provider files on a real sandbox (document actions, lifecycle screens, browser) ---
+
+
+@dataclass
+class SandboxWorld:
+    hub: HubContext
+    app: FastAPI
+    server: SandboxServer
+    tokens: dict[str, str]  # role -> API token
+    provider: str
+
+    def post_admin(self, path: str, body: dict[str, object]) -> None:
+        response = httpx.post(self.server.base_url + path, json=body, timeout=30)
+        assert response.status_code == 200, response.text
+
+    def advance(self, seconds: float) -> None:
+        """Move the sandbox's clock (recipients act, statuses move on)."""
+        self.post_admin("/sandbox/admin/clock/advance", {"seconds": seconds})
+
+    def recipient_sets(self, invoice_id: int, status: str, motif: str) -> None:
+        """The public body's own user moves an invoice (``traiter/recue``), as on the portal."""
+        creds = self.server.credentials
+        client, _ = make_client(
+            self.server.base_url,
+            self.server.token_url,
+            client_id=creds["client_id"],
+            client_secret=creds["client_secret"],
+            login=creds["recipient_login"],
+            password=creds["recipient_password"],
+        )
+        with client:
+            client.transport.call(
+                "factures",
+                "traiter/recue",
+                {"idFacture": invoice_id, "nouveauStatut": status, "motif": motif},
+            )
+
+
+def sandbox_invoice(number: str | None = None) -> tuple[str, bytes]:
+    """A valid UBL invoice from the sandbox's supplier (50) to its plain public body (1)."""
+    number = number or f"WEB-{uuid.uuid4().hex[:10].upper()}"
+    return number, ubl(number, make_siret(50), make_siret(1))
+
+
+@pytest.fixture(scope="module")
+def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxServer]:
+    with SandboxServer(tmp_path_factory.mktemp("sandbox")) as server:
+        response = httpx.post(
+            server.base_url + "/sandbox/admin/scenario", json={"recipients_enabled": False}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        yield server
+
+
+def build_sandbox_world(hub: HubContext, server: SandboxServer) -> SandboxWorld:
+    """Users of every role on one provider filing on the sandbox; uploads run the pipeline at once."""
+    creds = server.credentials
+    with hub.sessions() as session:
+        add_provider(
+            session,
+            hub.secrets,
+            name="sandbox",
+            siret=creds["supplier_siret"],
+            login=creds["login"],
+            secrets=ProviderSecrets(password=creds["password"], client_secret=creds["client_secret"]),
+            client_id=creds["client_id"],
+            api_url=server.base_url,
+            token_url=server.token_url,
+            notify_users=["chorus_user"],
+        )
+        session.commit()
+    tokens = {}
+    with hub.engine.begin() as conn:
+        for role in ROLES:
+            user = accounts.create_user(conn, role, PASSWORD, role, providers=["sandbox"])
+            tokens[role] = accounts.create_api_token(conn, user)
+    app = create_app(hub, after_intake=lambda flow_id: advance_flow(hub, flow_id))
+    return SandboxWorld(hub, app, server, tokens, "sandbox")
+
+
+@pytest.fixture
+def sandbox_world(hub: HubContext, sandbox_server: SandboxServer) -> SandboxWorld:
+    return build_sandbox_world(hub, sandbox_server)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import GOOD_XML, LiveServer, World
+from tests.web.conftest import GOOD_XML, LiveServer, SandboxWorld, World, sandbox_invoice
 
 SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 
@@ -145,3 +145,63 @@ def test_admin_screens(page: Page, server: LiveServer) -> None:
     page.click("nav.mainnav >> text=Users")
     expect(page.locator("table")).to_contain_text("chorus_admin")
     _shot(page, "09-users")
+
+
+@pytest.fixture
+def sandbox_server_live(sandbox_world: SandboxWorld) -> Iterator[LiveServer]:
+    with LiveServer(sandbox_world.app) as live:
+        yield live
+
+
+def test_from_upload_to_chorus_statuses(
+    page: Page, sandbox_server_live: LiveServer, sandbox_world: SandboxWorld
+) -> None:
+    """A real sandbox behind the provider: upload, submit now, Deposited, then a status from Chorus Pro."""
+    base = sandbox_server_live.url
+    page.set_viewport_size({"width": 1440, "height": 900})
+    _login(page, base, "chorus_admin")
+    number, data = sandbox_invoice()
+    page.click("nav.mainnav >> text=Upload")
+    expect(page.locator("#metadata-help")).to_contain_text("Metadata association")
+    _drop(page, f"{number}.xml", data)
+    result = page.locator("#upload-result")
+    expect(result).to_contain_text("Distribution · Waiting")
+    flow_id = result.locator("strong").inner_text().split("#")[1]
+    page.click("text=See it in Tracking")
+    page.click(f"#flow-{flow_id} button.unroll")
+    page.click(f"#flow-{flow_id}-detail >> text={number}")
+    expect(page.locator("#doc-status")).to_have_text("In distribution")
+    page.click("#submit-now")
+    expect(page.locator("#action-notice")).to_contain_text("Submitted now: 1 sent")
+    expect(page.locator("#doc-status")).to_have_text("Distributed")
+    expect(page.locator("#chorus-status")).to_contain_text("Deposited")
+    page.goto(base + "/tracking")
+    page.click(f"#flow-{flow_id} button.unroll")
+    expect(page.locator(f"#flow-{flow_id}-detail")).to_contain_text("Deposited")
+    _shot(page, "10-deposited")
+
+    sandbox_world.advance(600)  # the sandbox's recipient receives the invoice
+    page.click(f"#flow-{flow_id}-detail >> text={number}")
+    page.click("#sync-now")
+    expect(page.locator("#action-notice")).to_contain_text("Statuses fetched from Chorus Pro")
+    expect(page.locator("#chorus-status")).to_contain_text("Transferred to the recipient")
+    expect(page.locator("#chorus-timeline")).to_contain_text("MISE_A_DISPOSITION")
+    expect(page.locator("#last-retrieved")).not_to_have_text("not yet")
+    page.wait_for_timeout(200)
+    _shot(page, "11-chorus-status")
+
+    page.click("nav.mainnav >> text=Receivables")
+    expect(page.locator("section.statement")).to_contain_text(number)
+    _shot(page, "12-receivables")
+    page.click("nav.mainnav >> text=Credentials")
+    expect(page.locator("#health")).to_contain_text("ok")
+    _shot(page, "13-credentials")
+    page.click("nav.mainnav >> text=Rules")
+    page.locator("#rules-bank select[name=field]").select_option("metadata")
+    page.locator("#rules-bank input[name=metadata_key]").fill("bank")
+    page.locator("#rules-bank input[name=pattern]").fill("*")
+    page.locator("#rules-bank input[name=bank_account_id]").fill("7")
+    page.locator("#rules-bank button:has-text('Add')").click()
+    expect(page.locator("#rules-bank table")).to_contain_text("metadata.bank")
+    expect(page.locator("#rules-bank table")).to_contain_text("default")
+    _shot(page, "14-rules")
