@@ -33,6 +33,8 @@ from sqlalchemy import func
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.sandbox import invoices  # noqa: E402
+
 from chorusflow.context import HubContext  # noqa: E402
 from chorusflow.intake.service import import_items  # noqa: E402
 from chorusflow.intake.sources import from_bytes  # noqa: E402
@@ -43,7 +45,6 @@ from chorusflow.providers.service import ProviderSecrets, add_provider, client_f
 from chorusflow.sandbox.seed import DEFAULT_CLIENT, DEFAULT_SUPPLIER, make_siret  # noqa: E402
 from chorusflow.settings import Settings  # noqa: E402
 from chorusflow.storage import schema  # noqa: E402
-from tests.sandbox import invoices  # noqa: E402
 
 FLOW_SIZE = 500
 

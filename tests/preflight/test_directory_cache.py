@@ -232,7 +232,8 @@ def test_expired_entry_is_served_while_chorus_is_down(hub: HubContext, tmp_path:
     try:
         later = datetime.now(UTC) + timedelta(days=3)  # far past the one-day expiry
         with hub.sessions() as session:
-            stale = CachedDirectory(session, provider.id or 0, clients, now=lambda: later).structure(recipient(2))
+            directory = CachedDirectory(session, provider.id or 0, clients, now=lambda: later)
+            stale = directory.structure(recipient(2))
             assert stale is not None and stale.engagement_required
     finally:
         clients.close()
