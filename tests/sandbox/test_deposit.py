@@ -174,10 +174,12 @@ def test_zip_batch_partial_integration_lists_each_reason(supplier: Cpro, seller:
 
 
 def test_number_already_used_in_an_earlier_flow_is_rejected(supplier: Cpro, seller: str) -> None:
-    numero = deposit(supplier, invoices.ubl("UBL-001", seller, PLAIN), "again.xml", "IN_DP_E1_UBL_INVOICE")
+    first = deposit(supplier, invoices.ubl("TWICE-001", seller, PLAIN), "first.xml", "IN_DP_E1_UBL_INVOICE")
+    assert settle(supplier, first)["etatCourantDepotFlux"] == "IN_INTEGRE"
+    numero = deposit(supplier, invoices.ubl("TWICE-001", seller, PLAIN), "again.xml", "IN_DP_E1_UBL_INVOICE")
     final = settle(supplier, numero)
     assert final["etatCourantDepotFlux"] == "IN_REJETE"
-    assert "UBL-001 a déjà été utilisé" in final["listeErreurDP"][0]["libelleErreurDP"]
+    assert "TWICE-001 a déjà été utilisé" in final["listeErreurDP"][0]["libelleErreurDP"]
 
 
 def test_unknown_syntax_is_refused_at_once(supplier: Cpro, seller: str) -> None:

@@ -91,7 +91,7 @@ def test_two_workers_share_a_queue_and_advance_flows(
                 # no provider configured: validation runs without the directory, distribution waits in error
                 return all(f is not None and f.stage is Stage.DISTRIBUTION for f in flows)
 
-        assert wait_for(done), [w.poll() for w in workers]
+        assert wait_for(done, timeout=240), [w.poll() for w in workers]
         with hub.sessions() as session:
             for flow_id in flow_ids:
                 flow = get_flow(session, flow_id)
