@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from chorusflow.core.entities import Document, Event, Flow, StoredFile
@@ -22,15 +22,19 @@ class Tab(StrEnum):
 
 
 def to_check_clause() -> ColumnElement[bool]:
-    """SQL form of :attr:`Flow.to_check`, so the badge is one indexed query."""
+    """SQL form of :attr:`Flow.to_check`, so the badge is one indexed query.
+
+    Uncorrelated ``IN`` subqueries rather than ``EXISTS``: each is computed
+    once from a small index (rejected documents, files in error) instead of
+    probing documents and files for every active flow, which made the badge
+    grow with the whole table (see docs/benchmarks.md, Tracking queries).
+    """
     f, d, fl = schema.flows, schema.documents, schema.files
-    rejected = exists().where(
-        and_(d.c.flow_id == f.c.id, d.c.distribution_status == DistributionStatus.REJECTED_IN_VALIDATION)
+    rejected = select(d.c.flow_id).where(
+        d.c.distribution_status == DistributionStatus.REJECTED_IN_VALIDATION.value
     )
-    file_error = exists().where(
-        and_(fl.c.flow_id == f.c.id, fl.c.error_type.is_not(None), fl.c.duplicate_of_flow_id.is_(None))
-    )
-    return or_(f.c.state == FlowState.IN_ERROR.value, rejected, file_error)
+    file_error = select(fl.c.flow_id).where(fl.c.error_type.is_not(None), fl.c.duplicate_of_flow_id.is_(None))
+    return or_(f.c.state == FlowState.IN_ERROR.value, f.c.id.in_(rejected), f.c.id.in_(file_error))
 
 
 def _tab_clause(tab: Tab) -> ColumnElement[bool]:

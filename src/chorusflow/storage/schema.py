@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 
 __all__ = [
@@ -70,6 +71,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 Money = Numeric(18, 2)
+FILE_IN_ERROR = "error_type IS NOT NULL AND duplicate_of_flow_id IS NULL"
 Tz = UTCDateTime()
 
 flows = Table(
@@ -96,6 +98,7 @@ flows = Table(
     Column("state", String(20), nullable=False),
     Index("ix_flows_tab", "in_history", "state", "imported_at"),
     Index("ix_flows_imported_at", "imported_at"),
+    Index("ix_flows_tab_recent", "in_history", "imported_at", "id"),  # a tab's newest page (0006)
 )
 
 files = Table(
@@ -114,6 +117,12 @@ files = Table(
     Column("error_resolution", Text),
     Column("duplicate_of_flow_id", Integer),
     Column("parent_name", String(500)),
+    Index(  # only the files that put their flow in To check (0006)
+        "ix_files_in_error",
+        "flow_id",
+        sqlite_where=text(FILE_IN_ERROR),
+        postgresql_where=text(FILE_IN_ERROR),
+    ),
 )
 
 documents = Table(
