@@ -209,3 +209,17 @@ def test_providers_secrets_are_write_only(world: World) -> None:
         listing = client.get("/api/v1/providers", headers=auth)
         assert "s3cret" not in listing.text and "password_token" not in listing.text
         assert client.patch("/api/v1/providers/999", json={}, headers=auth).status_code == 404
+
+
+def test_search_by_recipient_siret_and_number_prefix_use_exact_branches(shared_world: World) -> None:
+    """A 14-digit recipient value searches the SIRET only; a number is a prefix (index-friendly)."""
+    w = shared_world
+    with TestClient(w.app) as client:
+        doc = _get(client, w, "admin", f"/api/v1/documents/{w.pending_document}").json()
+        siret = doc["recipient_siret"]
+        if siret:
+            found = _ids(_get(client, w, "admin", "/api/v1/flows", recipient=siret))
+            assert w.flows["acme_pending"] in found
+        assert _ids(_get(client, w, "admin", "/api/v1/flows", recipient="00000000000000")) == set()
+        assert _ids(_get(client, w, "admin", "/api/v1/flows", number="F-1")) >= {w.flows["acme_pending"]}
+        assert _ids(_get(client, w, "admin", "/api/v1/flows", number="-100")) == set()  # prefix, not contains
