@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"  # shared/ beside the repo
 
 UBL = """<?xml version="1.0" encoding="UTF-8"?>
 <Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
