@@ -107,6 +107,8 @@ CREATE TABLE IF NOT EXISTS invoices (
     manual INTEGER NOT NULL DEFAULT 0,
     ocr_guess TEXT
 );
+CREATE INDEX IF NOT EXISTS flows_due ON flows(due_at);
+CREATE INDEX IF NOT EXISTS invoices_flow ON invoices(flow_id);
 CREATE INDEX IF NOT EXISTS invoices_supplier ON invoices(supplier_id, number);
 CREATE INDEX IF NOT EXISTS invoices_recipient ON invoices(recipient_id);
 CREATE INDEX IF NOT EXISTS invoices_due ON invoices(due_at);
