@@ -165,15 +165,6 @@ class Flow:
             return True
         return any(d.distribution_status is DistributionStatus.REJECTED_IN_VALIDATION for d in self.documents)
 
-    def refresh_invoice_interval(self) -> None:
-        """First and last invoice date and number, derived from the documents."""
-        dated = [d for d in self.documents if d.issue_date is not None]
-        numbered = sorted(d.number for d in self.documents if d.number)
-        self.first_invoice_date = min((d.issue_date for d in dated), default=None)  # type: ignore[type-var]
-        self.last_invoice_date = max((d.issue_date for d in dated), default=None)  # type: ignore[type-var]
-        self.first_invoice_number = numbered[0] if numbered else None
-        self.last_invoice_number = numbered[-1] if numbered else None
-
 
 @dataclass(eq=False)
 class Event:
