@@ -103,6 +103,7 @@ class _Run:
         self.lease = timedelta(seconds=s.submit_lease_seconds)
         self.grace = timedelta(seconds=s.submit_uncertain_grace_seconds)
         self.max_attempts = s.submit_max_attempts
+        self.revisit: set[int] = set()  # put back to pending or uncertain during this run
 
     def supplier_id(self) -> int:
         if self._supplier_id is None:
@@ -155,6 +156,7 @@ class _Run:
         except ChorusAuthError as exc:
             ledger.mark(self.session, claim, ledger.PENDING, error=str(exc))
             self.session.commit()
+            self.revisit.add(claim.submission_id)
             self.report.outcomes["auth_error"] += 1
             return False
         except (ChorusError, ValueError, httpx.HTTPError) as exc:
@@ -218,6 +220,7 @@ class _Run:
         self.report.outcomes["found_already_sent" if sent.route == "found" else "sent"] += 1
 
     def _transient(self, claim: ledger.Claim, document: Document, exc: ChorusTransientError) -> bool:
+        self.revisit.add(claim.submission_id)
         if exc.maybe_processed:
             ledger.mark(self.session, claim, ledger.UNCERTAIN, error=str(exc), recheck_after=self.grace)
             self.report.outcomes["uncertain"] += 1
@@ -248,13 +251,14 @@ def submit_pending(
     """Submit every due document of one provider (``chorusflow submit`` and the 10-minute task)."""
     client = client_factory()
     run = _Run(ctx, session, provider, client)
-    tried: list[int] = []
+    claimed = 0
     size = BATCH_SIZE if provider.batch_deposits else 1
     try:
-        while limit is None or len(tried) < limit:
-            claims = _claim_some(run, session, provider, tried, size)
+        while limit is None or claimed < limit:
+            claims = _claim_some(run, session, provider, size)
             if not claims:
                 break
+            claimed += len(claims)
             going = run.batch(claims) if provider.batch_deposits else run.one(claims[0])
             if not going:
                 break
@@ -265,10 +269,12 @@ def submit_pending(
     return run.report
 
 
-def _claim_some(
-    run: _Run, session: Session, provider: Provider, tried: list[int], size: int
-) -> list[ledger.Claim]:
-    """Up to ``size`` leases on due submissions not tried yet in this run."""
+def _claim_some(run: _Run, session: Session, provider: Provider, size: int) -> list[ledger.Claim]:
+    """Up to ``size`` leases on due submissions, leaving out those this run already put back.
+
+    Only the few rows sent back to pending or uncertain are excluded (a row Chorus took is no
+    longer due), so the exclusion list stays short however many invoices a run sends.
+    """
     claims = []
     while len(claims) < size:
         claim = ledger.claim_next(
@@ -277,11 +283,10 @@ def _claim_some(
             owner=run.owner,
             lease=run.lease,
             uncertain_grace=run.grace,
-            exclude=tried,
+            exclude=sorted(run.revisit),
         )
         if claim is None:
             break
-        tried.append(claim.submission_id)
         claims.append(claim)
     return claims
 
