@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from chorusflow.context import HubContext
 from chorusflow.core.entities import Document, Flow, StoredFile
-from chorusflow.core.formats import FormatError, detect, parse_xml
+from chorusflow.core.formats import FormatError, read_document
 from chorusflow.core.preflight import Directory
 from chorusflow.core.provider import Provider
 from chorusflow.core.statuses import DistributionStatus, FlowState, Stage
@@ -68,7 +68,7 @@ def _validate_one(
     sha = document.deposit_sha256 or (stored.sha256 if stored else None)  # enriched copy when there is one
     data = ctx.blobs.get(sha) if sha else b""
     try:
-        detected = detect(data, stored.name if stored else "")
+        detected, parsed = read_document(data, stored.name if stored else "")  # one parse
     except FormatError as exc:  # the file changed kind since preparation: treat as unreadable
         return {"valid": False, "errors": [{"rule": exc.code, "message": exc.message, "fix": exc.resolution}]}
     if document.needs_data:
@@ -95,7 +95,7 @@ def _validate_one(
             }
         invoice = invoice_from_metadata(document)
     else:
-        invoice = parse_xml(detected.xml) if detected.xml else None
+        invoice = parsed
     checked = check_invoice(
         detected,
         invoice,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from chorusflow.core.formats.values import TreeReader, decode_base64, to_yyyymmdd_date
+from chorusflow.core.formats.values import TreeReader, decode_base64, split_tax_totals, to_yyyymmdd_date
 from chorusflow.core.invoice import (
     Address,
     AllowanceCharge,
@@ -189,11 +189,7 @@ def _payment_means(settlement: etree._Element | None) -> list[PaymentMeans]:
 def _totals(settlement: etree._Element | None, currency: str | None, vat_currency: str | None) -> Totals:
     summary = _X.el(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
     tax_totals = _X.all(summary, "ram:TaxTotalAmount")
-    # BT-110 is in the invoice currency, BT-111 in the VAT accounting currency (BT-6).
-    vat = next((t for t in tax_totals if t.get("currencyID") in (None, currency)), None)
-    vat_acc = None
-    if vat_currency and vat_currency != currency:
-        vat_acc = next((t for t in tax_totals if t.get("currencyID") == vat_currency), None)
+    vat, vat_acc = split_tax_totals(tax_totals, currency, vat_currency)
     return Totals(
         line_total=_X.dec(summary, "ram:LineTotalAmount"),
         allowance_total=_X.dec(summary, "ram:AllowanceTotalAmount"),

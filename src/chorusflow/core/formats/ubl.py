@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from chorusflow.core.formats.values import TreeReader, decode_base64, to_iso_date
+from chorusflow.core.formats.values import TreeReader, decode_base64, split_tax_totals, to_iso_date
 from chorusflow.core.invoice import (
     Address,
     AllowanceCharge,
@@ -160,11 +160,7 @@ def _payment_means(node: etree._Element) -> PaymentMeans:
 def _totals(root: etree._Element, currency: str | None, vat_currency: str | None) -> Totals:
     summary = _X.el(root, "cac:LegalMonetaryTotal")
     tax_amounts = _X.all(root, "cac:TaxTotal/cbc:TaxAmount")
-    # Two TaxTotal blocks when BT-6 is used: BT-110 in the invoice currency, BT-111 in BT-6.
-    vat = next((t for t in tax_amounts if t.get("currencyID") in (None, currency)), None)
-    vat_acc = None
-    if vat_currency and vat_currency != currency:
-        vat_acc = next((t for t in tax_amounts if t.get("currencyID") == vat_currency), None)
+    vat, vat_acc = split_tax_totals(tax_amounts, currency, vat_currency)
     return Totals(
         line_total=_X.dec(summary, "cbc:LineExtensionAmount"),
         allowance_total=_X.dec(summary, "cbc:AllowanceTotalAmount"),

@@ -16,7 +16,14 @@ from decimal import Decimal
 
 from lxml import etree
 
-__all__ = ["TreeReader", "decode_base64", "to_decimal", "to_iso_date", "to_yyyymmdd_date"]
+__all__ = [
+    "TreeReader",
+    "decode_base64",
+    "split_tax_totals",
+    "to_decimal",
+    "to_iso_date",
+    "to_yyyymmdd_date",
+]
 
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)\Z")
 _YYYYMMDD = re.compile(r"(\d{4})(\d{2})(\d{2})\Z")
@@ -61,6 +68,20 @@ def to_iso_date(value: str | None) -> date | None:
         return None
     match = _ISO_DATE.match(value)
     return _make_date(*match.groups()) if match else None
+
+
+def split_tax_totals(
+    amounts: list[etree._Element], currency: str | None, vat_currency: str | None
+) -> tuple[etree._Element | None, etree._Element | None]:
+    """BT-110 (invoice currency) and BT-111 (VAT accounting currency, BT-6) among tax totals.
+
+    Both syntaxes repeat the tax total once per currency when BT-6 differs from BT-5.
+    """
+    vat = next((t for t in amounts if t.get("currencyID") in (None, currency)), None)
+    vat_acc = None
+    if vat_currency and vat_currency != currency:
+        vat_acc = next((t for t in amounts if t.get("currencyID") == vat_currency), None)
+    return vat, vat_acc
 
 
 def decode_base64(value: str | None) -> bytes | None:
